@@ -1,0 +1,121 @@
+# Verzamelbrief inburgering: reproducible analysis.
+#
+#   make report   environment (if missing) → validate data/raw → notebooks (papermill) → HTML + PDF
+#   make test     environment (if missing) → test suite
+#
+# Every executed notebook is a file target made from its source notebook, its block of
+# params.yaml, the raw files of its letter section (data/raw/NN_*.csv), the catalogue
+# and the shared package, so make reruns exactly what a change affects.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-builtin-rules --no-print-directory
+.DELETE_ON_ERROR:
+
+# ---------------------------------------------------------------- environment
+# Inside the conda environment made from environment.yml, use it; otherwise a .venv
+# built from the pinned requirements.txt with Python 3.11.
+CONDA_ENV_NAME := verzamelbrief-inburgering
+ifeq ($(CONDA_DEFAULT_ENV),$(CONDA_ENV_NAME))
+  PY := $(CONDA_PREFIX)/bin/python
+  ENV := $(CONDA_PREFIX)/.verzamelbrief-installed
+else
+  PYTHON ?= $(shell command -v python3.11 || command -v python3)
+  PY := .venv/bin/python
+  ENV := .venv/.installed
+endif
+KERNEL := verzamelbrief-inburgering
+
+# ---------------------------------------------------------------- files
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+STEMS := $(notdir $(basename $(NOTEBOOKS)))
+EXEC_DIR := reports/_executed
+PARAM_DIR := $(EXEC_DIR)/params
+EXECUTED := $(addprefix $(EXEC_DIR)/,$(addsuffix .ipynb,$(STEMS)))
+RAW := $(sort $(wildcard data/raw/*.csv))
+CATALOGUE := data/raw/catalogue.yaml
+PKG := $(sort $(wildcard src/verzamelbrief/*.py))
+RENDERER := $(sort $(wildcard src/verzamelbrief/render/*))
+RAW_VALID := $(EXEC_DIR)/.raw-valid
+REPORT := reports/_build/verzamelbrief.html reports/_build/verzamelbrief.pdf
+REPORT_SRC := reports/_quarto.yml $(wildcard reports/*.qmd) $(wildcard reports/typst/*.typ) $(wildcard reports/styles/*)
+FONTS := reports/_fonts/DejaVuSans.ttf
+
+# The raw files a notebook reads: those of its letter section (the number it starts with).
+section_raw = $(wildcard data/raw/$(firstword $(subst _, ,$(1)))_*.csv)
+
+.PHONY: help env report notebooks validate test preview kernel lock clean distclean
+
+help: ## Show this help
+	@echo "Verzamelbrief inburgering: reproducible analysis. Targets:"
+	@grep -hE '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sort | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+
+env: $(ENV) ## Create the environment (.venv from requirements.txt, or the active conda env)
+
+$(ENV): requirements.txt pyproject.toml
+ifeq ($(CONDA_DEFAULT_ENV),$(CONDA_ENV_NAME))
+	$(PY) -m pip install --quiet -r requirements.txt
+else
+	@test -n "$(PYTHON)" || { echo "error: Python 3.11 not found; install it or set PYTHON=/path/to/python3.11" >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' || { echo "error: $(PYTHON) is not Python 3.11; set PYTHON=/path/to/python3.11" >&2; exit 1; }
+	@echo "▶ env: creating .venv from requirements.txt"
+	test -x $(PY) || $(PYTHON) -m venv .venv
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+endif
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (verzamelbrief-inburgering)" >/dev/null
+	@touch $@
+	@echo "✓ env: ready ($(PY))"
+
+validate: $(RAW_VALID) ## Validate data/raw against data/raw/catalogue.yaml
+
+$(RAW_VALID): $(RAW) $(CATALOGUE) $(PKG) | $(ENV)
+	@$(PY) -m verzamelbrief.validate
+	@mkdir -p $(@D) && touch $@
+
+# One parameter file per notebook, rewritten only when its block of params.yaml changes.
+$(PARAM_DIR)/.split: params.yaml $(NOTEBOOKS) | $(ENV)
+	@$(PY) -m verzamelbrief.run --split-params params.yaml $(PARAM_DIR) $(STEMS) report
+	@touch $@
+$(PARAM_DIR)/%.yaml: $(PARAM_DIR)/.split ;
+.SECONDARY: $(addprefix $(PARAM_DIR)/,$(addsuffix .yaml,$(STEMS) report))
+
+notebooks: $(EXECUTED) ## Execute the notebooks that are out of date (papermill)
+
+.SECONDEXPANSION:
+$(EXEC_DIR)/%.ipynb: notebooks/%.ipynb $(PARAM_DIR)/%.yaml $$(call section_raw,$$*) $(CATALOGUE) $(PKG) $(ENV) | $(RAW_VALID)
+	@$(PY) -m verzamelbrief.run $< $@ --params-file $(PARAM_DIR)/$*.yaml
+
+$(FONTS): | $(ENV)
+	@$(PY) -m verzamelbrief.fonts reports/_fonts >/dev/null
+
+report: $(REPORT) ## Render reports/_build/verzamelbrief.html and .pdf (runs what is out of date)
+
+$(REPORT) &: $(EXECUTED) $(REPORT_SRC) $(RENDERER) $(PARAM_DIR)/report.yaml $(FONTS)
+	@if command -v quarto >/dev/null; then \
+	  echo "▶ report: quarto render reports"; \
+	  quarto render reports -M date:"$$($(PY) -c 'import yaml; print(yaml.safe_load(open("$(PARAM_DIR)/report.yaml"))["date"])')"; \
+	else \
+	  $(PY) -m verzamelbrief.render reports; \
+	fi
+
+test: $(ENV) ## Run the test suite (pytest; builds the report in a temporary copy)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+kernel: $(ENV) ## Install the project's Jupyter kernel for your user (for a JupyterLab outside the env)
+	$(PY) -m ipykernel install --user --name $(KERNEL) --display-name "Python (verzamelbrief-inburgering)"
+
+lock: ## Re-pin requirements.txt from requirements.in in a fresh temporary venv
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet -r requirements.in
+	{ echo "# Pinned environment for .venv and environment.yml (generated by 'make lock' from requirements.in)."; \
+	  echo "# Python 3.11."; .lock-venv/bin/pip freeze --exclude-editable; } > requirements.txt
+	rm -rf .lock-venv
+
+clean: ## Remove generated files (executed notebooks, processed data, report build)
+	rm -rf reports/_executed reports/_build reports/_fonts reports/.quarto
+	find data/processed -mindepth 1 ! -name README.md -delete
+
+distclean: clean ## Also remove the .venv environment
+	rm -rf .venv

@@ -1,0 +1,204 @@
+"""The offline renderer: what ``quarto render reports`` does, on pandoc and Typst.
+
+Used where the Quarto CLI is not installed. It supports exactly the Quarto features
+the report uses and refuses anything else, so nothing is silently dropped:
+
+- project options from ``_quarto.yml`` and the document's front matter
+  (``title``, ``subtitle``, ``date``, ``lang``, ``number-sections``, and per format the
+  options listed in :data:`SUPPORTED_FORMAT_OPTIONS`);
+- the ``{{< embed >}}`` shortcode (see :mod:`.embed`); any other shortcode is an error;
+- figure and table numbering and ``@fig-``/``@tbl-`` references (``crossref.lua``);
+- HTML: one self-contained file (pandoc ``--embed-resources``), no MathJax;
+- PDF: pandoc to Typst with the project's template partials, compiled by ``typst``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import yaml
+
+from .. import fmt
+from ..outputs import atomic_path
+from .embed import Embedder, RenderError
+
+HERE = Path(__file__).resolve().parent
+SHORTCODE = re.compile(r"\{\{<\s*(?P<name>[\w-]+)(?P<args>.*?)>\}\}", re.S)
+ESCAPED_SHORTCODE = re.compile(r"\{\{</\*(.*?)\*/>\}\}", re.S)
+
+SUPPORTED_TOP = {"project", "lang", "number-sections", "execute", "format", "title", "subtitle", "date", "date-format"}
+SUPPORTED_FORMAT_OPTIONS = {
+    "html": {"embed-resources", "toc", "toc-title", "css", "notebook-links", "toc-depth", "include-after-body"},
+    "typst": {"papersize", "toc", "toc-title", "template-partials", "font-paths", "keep-typ"},
+}
+
+
+def pandoc_path() -> str:
+    import pypandoc
+
+    return pypandoc.get_pandoc_path()
+
+
+def _split_front_matter(text: str) -> tuple[dict, str]:
+    if text.startswith("---"):
+        end = text.find("\n---", 3)
+        if end != -1:
+            return yaml.safe_load(text[3:end]) or {}, text[end + 4 :].lstrip("\n")
+    return {}, text
+
+
+def load_config(project_dir: Path, document: Path) -> tuple[dict, str]:
+    """Merge ``_quarto.yml`` with the document's front matter; refuse unknown options."""
+    project = yaml.safe_load((project_dir / "_quarto.yml").read_text(encoding="utf-8")) or {}
+    front, body = _split_front_matter(document.read_text(encoding="utf-8"))
+    config = {**project, **{k: v for k, v in front.items() if k != "format"}}
+    formats = dict(project.get("format", {}))
+    for name, opts in (front.get("format") or {}).items():
+        formats[name] = {**formats.get(name, {}), **(opts or {})}
+    config["format"] = formats
+    unknown = set(config) - SUPPORTED_TOP
+    if unknown:
+        raise RenderError(f"{document.name}: option(s) {sorted(unknown)} are not supported by the offline renderer")
+    for name, opts in formats.items():
+        if name not in SUPPORTED_FORMAT_OPTIONS:
+            raise RenderError(f"_quarto.yml: format '{name}' is not supported offline (html, typst)")
+        bad = set(opts or {}) - SUPPORTED_FORMAT_OPTIONS[name]
+        if bad:
+            raise RenderError(f"_quarto.yml: format {name}: option(s) {sorted(bad)} are not supported offline")
+    return config, body
+
+
+def resolve_shortcodes(body: str, embedder: Embedder, source_name: str) -> str:
+    """Replace every ``{{< embed … >}}``; stop on any other shortcode."""
+
+    def line_of(pos: int) -> int:
+        return body.count("\n", 0, pos) + 1
+
+    out, last = [], 0
+    for m in SHORTCODE.finditer(body):
+        if body[m.start() : m.start() + 5] == "{{</*":
+            continue
+        where = f"{source_name}:{line_of(m.start())}"
+        name, args = m.group("name"), m.group("args").split()
+        if name != "embed":
+            raise RenderError(f"{where}: shortcode '{name}' is not supported by the offline renderer (supported: embed)")
+        if len(args) != 1:
+            raise RenderError(f"{where}: embed takes one argument (notebook.ipynb#label), got {args}")
+        out.append(body[last : m.start()])
+        out.append(embedder(args[0], where))
+        last = m.end()
+    out.append(body[last:])
+    return ESCAPED_SHORTCODE.sub(lambda m: "{{<" + m.group(1) + ">}}", "".join(out))
+
+
+def _pandoc(args: list[str], cwd: Path) -> None:
+    proc = subprocess.run([pandoc_path(), *args], cwd=cwd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        message = proc.stderr.strip().splitlines()
+        detail = next((line for line in message if "crossref:" in line), message[-1] if message else "")
+        raise RenderError(f"pandoc failed: {detail.strip()}")
+
+
+def source_date_epoch(date: str | None) -> int:
+    """Seconds for the PDF's creation date: ``SOURCE_DATE_EPOCH``, else the report date."""
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        return int(os.environ["SOURCE_DATE_EPOCH"])
+    day = dt.date.fromisoformat(date) if date else dt.date(2023, 3, 31)
+    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())
+
+
+def render(project_dir: Path, date: str | None = None, formats: tuple[str, ...] = ("html", "typst"), log=print) -> list[Path]:
+    """Render every document of the project; return the files written."""
+    project_dir = project_dir.resolve()
+    project = yaml.safe_load((project_dir / "_quarto.yml").read_text(encoding="utf-8")) or {}
+    out_dir = project_dir / project.get("project", {}).get("output-dir", "_build")
+    written = []
+    for doc_name in project.get("project", {}).get("render", []):
+        written += render_document(project_dir, project_dir / doc_name, out_dir, date, formats, log)
+    return written
+
+
+def render_document(project_dir: Path, document: Path, out_dir: Path, date: str | None, formats, log) -> list[Path]:
+    config, body = load_config(project_dir, document)
+    if date:
+        config["date"] = date
+    work = out_dir / ".offline"
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    embedder = Embedder(base_dir=document.parent, media_dir=work / "media", media_prefix="media")
+    markdown = resolve_shortcodes(body, embedder, document.name)
+
+    meta = {k: config[k] for k in ("title", "subtitle", "lang") if k in config}
+    if config.get("date"):
+        meta["date"] = fmt.date(str(config["date"]))
+    meta_file = work / "metadata.yaml"
+    meta_file.write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
+    md_file = work / f"{document.stem}.md"
+    md_file.write_text(markdown, encoding="utf-8")
+    lua = str(HERE / "crossref.lua")
+    common = [md_file.name, "--from", "markdown", "--metadata-file", meta_file.name, "--lua-filter", lua]
+    if config.get("number-sections"):
+        common.append("--number-sections")
+    written = []
+
+    if "html" in formats and "html" in config["format"]:
+        opts = config["format"]["html"] or {}
+        target = out_dir / f"{document.stem}.html"
+        args = [*common, "--to", "html5", "--standalone", "--embed-resources", "--resource-path", f".:{document.parent}"]
+        if opts.get("toc"):
+            args += ["--toc", f"--toc-depth={opts.get('toc-depth', 2)}"]
+        if opts.get("toc-title"):
+            args += ["--metadata", f"toc-title={opts['toc-title']}"]
+        if opts.get("css"):
+            args += ["--css", str((document.parent / opts["css"]).resolve())]
+        for extra in opts.get("include-after-body", []) or []:
+            args += ["--include-after-body", str((document.parent / extra).resolve())]
+        log(f"  html: pandoc → {target.relative_to(project_dir.parent) if project_dir.parent in target.parents else target}")
+        with atomic_path(target) as tmp:
+            _pandoc([*args, "--output", str(tmp)], cwd=work)
+        written.append(target)
+
+    if "typst" in formats and "typst" in config["format"]:
+        opts = config["format"]["typst"] or {}
+        template = work / "offline-template.typ"
+        shutil.copy(HERE / "offline-template.typ", template)
+        partials = opts.get("template-partials", [])
+        for partial in partials:
+            shutil.copy(document.parent / partial, work / Path(partial).name)
+        for needed in ("typst-template.typ", "typst-show.typ"):
+            if not (work / needed).exists():
+                raise RenderError(f"_quarto.yml: format typst needs template-partials {needed}")
+        typ = work / f"{document.stem}.typ"
+        args = [*common, "--to", "typst", "--standalone", "--template", template.name, "--output", typ.name]
+        if opts.get("papersize"):
+            args += ["--metadata", f"papersize={opts['papersize']}"]
+        if config.get("number-sections"):
+            args += ["--metadata", "section-numbering=1.1.a"]
+        if opts.get("toc"):
+            args += ["--metadata", "toc=true"]
+        _pandoc(args, cwd=work)
+        target = out_dir / f"{document.stem}.pdf"
+        font_paths = [str((document.parent / p).resolve()) for p in opts.get("font-paths", [])]
+        log(f"  pdf: pandoc → typst → {target.relative_to(project_dir.parent) if project_dir.parent in target.parents else target}")
+        import typst
+
+        try:
+            pdf = typst.compile(
+                str(typ),
+                root=str(work),
+                font_paths=font_paths,
+                ignore_system_fonts=True,
+                timestamp=source_date_epoch(str(config.get("date")) if config.get("date") else None),
+            )
+        except Exception as exc:  # typst raises its own error type with the source location
+            raise RenderError(f"typst failed on {typ.name}: {str(exc).strip().splitlines()[0]}") from None
+        with atomic_path(target) as tmp:
+            tmp.write_bytes(pdf)
+        written.append(target)
+    return written
