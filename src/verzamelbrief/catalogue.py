@@ -162,7 +162,8 @@ def _read_raw(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
     df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     if len(df) == 0:
         return None, [Problem(rel, None, None, "file has a header but no rows")]
-    df["year"] = df["year"].replace("", None) if "year" in df else None
+    if "year" in df:
+        df["year"] = df["year"].replace("", None)
     return df, []
 
 
@@ -238,6 +239,15 @@ def validate_file(name: str, catalogue: dict | None = None, raw_dir: Path | None
     rel = paths.relative(path)
     df, problems = _read_raw(path)
     if df is None:
+        return None, problems
+    columns = list(df.columns)
+    if columns != COLUMNS:
+        # the frame-wide checks need every column: report the header and stop here
+        expected = ", ".join(COLUMNS)
+        problems = [Problem(rel, 1, c, f"column is missing; expected {expected}") for c in COLUMNS if c not in columns]
+        problems += [Problem(rel, 1, c, f"unexpected column; expected {expected}") for c in columns if c not in COLUMNS]
+        if not problems:
+            problems = [Problem(rel, 1, None, f"columns out of order: {', '.join(columns)}; expected {expected}")]
         return None, problems
     schema = build_schema(name, entry, catalogue)
     try:

@@ -11,6 +11,7 @@ from typing import Iterable, Sequence
 
 import pandas as pd
 
+_BREAKS = re.compile(r"[ \t\r\n]+")  # not \s: keep no-break spaces inside numbers
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|@$~^&\"'])")
 
 
@@ -20,7 +21,7 @@ def escape(text: object) -> str:
     >>> escape("<script>")
     '\\\\<script\\\\>'
     """
-    return _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    return _SPECIAL.sub(r"\\\1", _BREAKS.sub(" ", str(text)).strip())
 
 
 def markdown_table(df: pd.DataFrame, align: Sequence[str] | None = None) -> str:

@@ -45,10 +45,14 @@ def pandoc_path() -> str:
 
 
 def _split_front_matter(text: str) -> tuple[dict, str]:
+    """Front matter and body; the body keeps blank lines for the front matter's lines,
+    so line numbers in messages are those of the .qmd file."""
     if text.startswith("---"):
         end = text.find("\n---", 3)
         if end != -1:
-            return yaml.safe_load(text[3:end]) or {}, text[end + 4 :].lstrip("\n")
+            close = text.find("\n", end + 4)
+            close = len(text) if close == -1 else close
+            return yaml.safe_load(text[3:end]) or {}, "\n" * text.count("\n", 0, close) + text[close:]
     return {}, text
 
 

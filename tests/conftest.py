@@ -1,0 +1,85 @@
+"""Shared fixtures: a temporary copy of the project, and helpers to run its commands.
+
+Tests that build write only into temporary copies (``VERZAMELBRIEF_ROOT`` points the
+package there), never into the checkout under test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+KERNEL = "verzamelbrief-inburgering"
+
+
+def tracked_files() -> list[str]:
+    out = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True)
+    if out.returncode == 0 and out.stdout.strip():
+        return [f for f in out.stdout.splitlines() if (ROOT / f).is_file()]
+    skip = {".venv", ".git", "reports/_build", "reports/_executed", "reports/_fonts"}
+    return [str(p.relative_to(ROOT)) for p in ROOT.rglob("*") if p.is_file() and not any(str(p.relative_to(ROOT)).startswith(s) for s in skip)]
+
+
+def copy_project(dest: Path) -> Path:
+    """Copy the project's source files (what a clone has) to ``dest``."""
+    for rel in tracked_files():
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / rel, target)
+    return dest
+
+
+def project_env(root: Path) -> dict:
+    env = dict(os.environ)
+    env["VERZAMELBRIEF_ROOT"] = str(root)
+    env.pop("MAKEFLAGS", None)
+    env.pop("MAKELEVEL", None)
+    return env
+
+
+def make(root: Path, *targets: str, check: bool = True, timeout: int = 900) -> subprocess.CompletedProcess:
+    """Run make in a project copy, with this test run's Python environment."""
+    stamps = [Path(sys.prefix) / ".installed", Path(sys.prefix) / ".verzamelbrief-installed"]
+    env_stamp = next((s for s in stamps if s.exists()), None)
+    if env_stamp is None:
+        env_stamp = root / ".env-stamp"
+        env_stamp.touch()
+    cmd = ["make", "-C", str(root), *targets, f"PY={PY}", f"ENV={env_stamp}"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=project_env(root), timeout=timeout)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"{' '.join(targets)} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    return proc
+
+
+def pdf_text(path: Path) -> str:
+    """The text of a PDF, via pdftotext when installed, else pypdf."""
+    if shutil.which("pdftotext"):
+        return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(str(path)).pages)
+
+
+def normalise_spaces(text: str) -> str:
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """A fresh copy of the project's source files."""
+    return copy_project(tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
+def built_project(tmp_path_factory) -> Path:
+    """A project copy in which ``make report`` has run once (shared by the report tests)."""
+    root = copy_project(tmp_path_factory.mktemp("built") / "project")
+    make(root, "report")
+    return root

@@ -1,0 +1,121 @@
+"""Validation of data/raw against the catalogue: each refused input names file, row, column, rule."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from verzamelbrief.catalogue import DataError, load_catalogue, load_table, validate_all
+
+RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
+BIB = "09_bib_examenmonitor.csv"
+MARKT = "10_marktmonitor.csv"
+
+
+@pytest.fixture
+def raw(tmp_path):
+    dest = tmp_path / "raw"
+    shutil.copytree(RAW, dest)
+    return dest
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def messages(raw_dir) -> list[str]:
+    return [str(p) for p in validate_all(raw_dir)]
+
+
+def test_shipped_raw_data_is_valid():
+    assert messages(RAW) == []
+
+
+def test_every_raw_file_is_catalogued_with_section_and_units():
+    catalogue = load_catalogue(RAW / "catalogue.yaml")
+    assert set(catalogue["files"]) == {p.name for p in RAW.glob("*.csv")}
+    for name, entry in catalogue["files"].items():
+        assert name.startswith(f"{entry['section']:02d}_"), name
+        for indicator in entry["indicators"].values():
+            assert indicator["unit"] in catalogue["units"]
+            assert indicator["description"] and indicator["label_nl"] and indicator["categories"]
+
+
+def test_load_table_types_columns():
+    df = load_table("09_bib_examenmonitor", RAW)
+    assert list(df.columns) == ["indicator", "category", "year", "value", "unit", "qualifier"]
+    assert df.loc[df["year"] == 2021, "value"].tolist() == [6693, 72]
+
+
+CASES = [
+    # (file, old, new, expected fragments)
+    (BIB, "5816", "abc", ["09_bib_examenmonitor.csv, row 2, column 'value'", "not a number: 'abc'"]),
+    (BIB, "5816", "-5816", ["row 2, column 'value'", "value is not negative"]),
+    (BIB, "total,2021,72", "total,2021,172", ["row 4", "value within the unit's range"]),
+    (BIB, "candidates,total,2020", "candidates,total,2017", ["row 2, column 'year'", "year within 2020-2027"]),
+    (BIB, "candidates,total,2020", "candidates,total,2021", ["row 3, column 'indicator'", "duplicate key"]),
+    (BIB, "qualifier\n", "qualifier,note\n", ["row 1, column 'note'", "unexpected column"]),
+    (BIB, "indicator,category", "measure,category", ["column 'indicator'", "column is missing"]),
+    (BIB, "exact", "roughly", ["column 'qualifier'", "isin"]),
+    (BIB, "candidates,total,2020,5816,count", "candidates,total,2020,5816,percent", ["row 2", "unit equals the indicator's unit"]),
+    (BIB, "candidates,total,2020", "candidates,men,2020", ["row 2", "category is listed"]),
+    (BIB, "5816", "5816.5", ["row 2", "count is a whole number"]),
+    (MARKT, "map,2022,12", "map,2022,40", ["10_marktmonitor.csv, row 8, column 'value'", "add up to at most 100, got 116"]),
+]
+
+
+@pytest.mark.parametrize("name, old, new, expected", CASES, ids=[c[3][-1][:40] for c in CASES])
+def test_bad_values_are_refused_with_location(raw, name, old, new, expected):
+    edit(raw / name, old, new)
+    found = messages(raw)
+    assert found, "the edit was not detected"
+    assert any(all(frag in m for frag in expected) for m in found), found
+
+
+def test_missing_file(raw):
+    (raw / BIB).unlink()
+    assert any(BIB in m and "missing" in m for m in messages(raw))
+
+
+def test_empty_file(raw):
+    (raw / BIB).write_text("")
+    assert any(BIB in m and "empty" in m for m in messages(raw))
+
+
+def test_header_only(raw):
+    (raw / BIB).write_text("indicator,category,year,value,unit,qualifier\n")
+    assert any(BIB in m and "no rows" in m for m in messages(raw))
+
+
+def test_wrong_delimiter(raw):
+    text = (raw / BIB).read_text().replace(",", ";")
+    (raw / BIB).write_text(text)
+    assert any(BIB in m and "delimiter is ';'" in m for m in messages(raw))
+
+
+def test_wrong_encoding(raw):
+    (raw / BIB).write_bytes((raw / BIB).read_text().replace("total", "totaal é").encode("latin-1"))
+    assert any(BIB in m and "not valid UTF-8" in m for m in messages(raw))
+
+
+def test_file_without_catalogue_entry(raw):
+    (raw / "11_extra.csv").write_text("indicator,category,year,value,unit,qualifier\n")
+    assert any("11_extra.csv" in m and "no entry in data/raw/catalogue.yaml" in m for m in messages(raw))
+
+
+def test_catalogue_entry_without_file(raw):
+    (raw / "06_mdt.csv").unlink()
+    assert any("06_mdt.csv" in m and "missing" in m for m in messages(raw))
+
+
+def test_shares_of_a_whole_must_add_up(raw):
+    edit(raw / "07_aow_groepen.csv", "asylum_permit_holder,,0.6667", "asylum_permit_holder,,0.5")
+    assert any("07_aow_groepen.csv" in m and "add up to 1, got 0.8333" in m for m in messages(raw))
+
+
+def test_load_table_raises_with_all_problems(raw):
+    edit(raw / BIB, "5816", "abc")
+    with pytest.raises(DataError, match=r"row 2, column 'value': not a number"):
+        load_table(BIB, raw)

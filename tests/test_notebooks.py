@@ -1,0 +1,104 @@
+"""Each notebook executed with papermill, with default and non-default parameters.
+
+Outputs go to a temporary folder (``processed_dir``); the values are checked against
+the raw figures of the letter.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import papermill as pm
+import pytest
+from papermill.exceptions import PapermillExecutionError
+
+from conftest import KERNEL, ROOT
+
+NB = ROOT / "notebooks"
+
+
+def run(name: str, tmp_path: Path, **params) -> tuple[Path, dict]:
+    out = tmp_path / "processed"
+    executed = tmp_path / f"{name}.ipynb"
+    pm.execute_notebook(
+        str(NB / f"{name}.ipynb"), str(executed), parameters={"processed_dir": str(out), **params},
+        kernel_name=KERNEL, cwd=str(ROOT), progress_bar=False,
+    )
+    return out, json.loads(executed.read_text())
+
+
+def cell_outputs(nb: dict, label: str) -> list[dict]:
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code" and f"#| label: {label}" in "".join(cell["source"]):
+            return cell["outputs"]
+    raise AssertionError(f"no cell labelled {label}")
+
+
+def markdown_of(nb: dict, label: str) -> str:
+    parts = [o["data"]["text/markdown"] for o in cell_outputs(nb, label) if "text/markdown" in o.get("data", {})]
+    return "".join("".join(p) if isinstance(p, list) else p for p in parts)
+
+
+# ------------------------------------------------------------------ §9
+
+
+def test_09_defaults_reproduce_the_letter(tmp_path):
+    out, nb = run("09_bib_examenmonitor", tmp_path)
+    cand = pd.read_csv(out / "09_bib_kandidaten.csv")
+    assert cand.set_index("year")["candidates"].to_dict() == {2020: 5816, 2021: 6693}
+    key = pd.read_csv(out / "09_bib_kerncijfers.csv").set_index("measure")
+    assert key.loc["candidates_growth", "value"] == 877
+    assert round(key.loc["candidates_growth_pct", "value"]) == 15  # the letter's "15 procent"
+    assert key.loc["first_attempt_pass_share", "value"] == 72
+    assert key.loc["first_attempt_passes_implied", "value"] == round(0.72 * 6693)
+    assert key["derived"].tolist() == [False, False, True, True, False, True]
+    assert (out / "figures" / "bib_kandidaten.svg").read_text().startswith("<?xml")
+    findings = markdown_of(nb, "bib-kernpunten")
+    assert "5.816" in findings and "6.693" in findings and "15,1\u00a0%" in findings and "72\u00a0%" in findings
+    table = markdown_of(nb, "tbl-bib-kerncijfers")
+    assert "| Groei kandidaten | 2021 | 15,1\u00a0% | berekend |" in table
+    assert any("image/svg+xml" in o.get("data", {}) for o in cell_outputs(nb, "fig-bib-kandidaten"))
+
+
+def test_09_non_default_parameters(tmp_path):
+    out, nb = run("09_bib_examenmonitor", tmp_path, pct_decimals=3, fig_format="png")
+    assert (out / "figures" / "bib_kandidaten.png").read_bytes()[:4] == b"\x89PNG"
+    assert "15,079\u00a0%" in markdown_of(nb, "bib-kernpunten")
+    assert any("image/png" in o.get("data", {}) for o in cell_outputs(nb, "fig-bib-kandidaten"))
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"lang": "fr"}, "parameter 'lang' = 'fr'"),
+        ({"base_year": 2019}, "parameter 'base_year' = 2019"),
+        ({"pct_decimals": "two"}, "parameter 'pct_decimals' = 'two'"),
+        ({"compare_year": 2020}, "compare_year must be later than base_year"),
+        ({"colour": "red"}, "unknown parameter 'colour'"),
+    ],
+)
+def test_09_bad_parameter_stops_in_first_cell(tmp_path, params, message):
+    with pytest.raises(PapermillExecutionError) as info:
+        run("09_bib_examenmonitor", tmp_path, **params)
+    assert info.value.ename == "ParameterError"
+    assert message in info.value.evalue
+    assert not (tmp_path / "processed").exists(), "nothing may be written after a bad parameter"
+
+
+def test_09_papermill_cli_as_in_readme(tmp_path):
+    out = tmp_path / "out.ipynb"
+    proc = subprocess.run(
+        [sys.executable, "-m", "papermill", "notebooks/09_bib_examenmonitor.ipynb", str(out),
+         "-p", "pct_decimals", "2", "-p", "processed_dir", str(tmp_path / "p")],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert (tmp_path / "p" / "09_bib_kerncijfers.csv").exists()
+    bad = subprocess.run(
+        [sys.executable, "-m", "papermill", "notebooks/09_bib_examenmonitor.ipynb", str(out), "-p", "lang", "en"],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    assert bad.returncode != 0
+    assert "ParameterError" in bad.stderr and "parameter 'lang' = 'en'" in bad.stderr
