@@ -42,8 +42,9 @@ REPORT := reports/_build/verzamelbrief.html reports/_build/verzamelbrief.pdf
 REPORT_SRC := reports/_quarto.yml $(wildcard reports/*.qmd) $(wildcard reports/typst/*.typ) $(wildcard reports/styles/*)
 FONTS := reports/_fonts/DejaVuSans.ttf
 
-# The raw files a notebook reads: those of its letter section (the number it starts with).
-section_raw = $(wildcard data/raw/$(firstword $(subst _, ,$(1)))_*.csv)
+# The raw files a notebook reads: those of its letter section (the number it starts with);
+# the cijfercontrole notebook checks the whole letter and reads them all.
+section_raw = $(if $(findstring cijfercontrole,$(1)),$(RAW),$(wildcard data/raw/$(firstword $(subst _, ,$(1)))_*.csv))
 
 .PHONY: help env report notebooks validate test preview kernel lock clean distclean
 

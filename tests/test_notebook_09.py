@@ -1,47 +1,16 @@
-"""Each notebook executed with papermill, with default and non-default parameters.
+"""§9 Monitor Basisexamen Inburgering Buitenland: the notebook with default and
+non-default parameters, checked against the letter's figures, and its refusals."""
 
-Outputs go to a temporary folder (``processed_dir``); the values are checked against
-the raw figures of the letter.
-"""
-
-import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pandas as pd
-import papermill as pm
 import pytest
 from papermill.exceptions import PapermillExecutionError
 
-from conftest import KERNEL, ROOT
+from conftest import ROOT
+from nbhelpers import cell_outputs, markdown_of, run
 
-NB = ROOT / "notebooks"
-
-
-def run(name: str, tmp_path: Path, **params) -> tuple[Path, dict]:
-    out = tmp_path / "processed"
-    executed = tmp_path / f"{name}.ipynb"
-    pm.execute_notebook(
-        str(NB / f"{name}.ipynb"), str(executed), parameters={"processed_dir": str(out), **params},
-        kernel_name=KERNEL, cwd=str(ROOT), progress_bar=False,
-    )
-    return out, json.loads(executed.read_text())
-
-
-def cell_outputs(nb: dict, label: str) -> list[dict]:
-    for cell in nb["cells"]:
-        if cell["cell_type"] == "code" and f"#| label: {label}" in "".join(cell["source"]):
-            return cell["outputs"]
-    raise AssertionError(f"no cell labelled {label}")
-
-
-def markdown_of(nb: dict, label: str) -> str:
-    parts = [o["data"]["text/markdown"] for o in cell_outputs(nb, label) if "text/markdown" in o.get("data", {})]
-    return "".join("".join(p) if isinstance(p, list) else p for p in parts)
-
-
-# ------------------------------------------------------------------ §9
 
 
 def test_09_defaults_reproduce_the_letter(tmp_path):

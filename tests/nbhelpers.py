@@ -1,0 +1,38 @@
+"""Helpers for the notebook tests: execute a notebook with papermill into a temporary
+folder and read its labelled outputs back."""
+
+import json
+from pathlib import Path
+
+import papermill as pm
+
+from conftest import KERNEL, ROOT
+
+NB = ROOT / "notebooks"
+
+
+def run(name: str, tmp_path: Path, **params) -> tuple[Path, dict]:
+    """Execute notebook ``name`` with ``params``; outputs go to ``tmp_path/processed``."""
+    out = tmp_path / "processed"
+    executed = tmp_path / f"{name}.ipynb"
+    pm.execute_notebook(
+        str(NB / f"{name}.ipynb"), str(executed), parameters={"processed_dir": str(out), **params},
+        kernel_name=KERNEL, cwd=str(ROOT), progress_bar=False,
+    )
+    return out, json.loads(executed.read_text())
+
+
+def cell_outputs(nb: dict, label: str) -> list[dict]:
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code" and f"#| label: {label}" in "".join(cell["source"]):
+            return cell["outputs"]
+    raise AssertionError(f"no cell labelled {label}")
+
+
+def markdown_of(nb: dict, label: str) -> str:
+    parts = [o["data"]["text/markdown"] for o in cell_outputs(nb, label) if "text/markdown" in o.get("data", {})]
+    return "".join("".join(p) if isinstance(p, list) else p for p in parts)
+
+
+def has_image(nb: dict, label: str, mime: str = "image/svg+xml") -> bool:
+    return any(mime in o.get("data", {}) for o in cell_outputs(nb, label))
