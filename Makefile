@@ -11,7 +11,9 @@ SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 MAKEFLAGS += --no-builtin-rules --no-print-directory
-.DELETE_ON_ERROR:
+# Every output is written atomically (temporary file, then rename), so make must never
+# delete a target on error or interrupt: the previous, complete file stays.
+.PRECIOUS: reports/_executed/%.ipynb reports/_build/%.html reports/_build/%.pdf
 
 # ---------------------------------------------------------------- environment
 # Inside the conda environment made from environment.yml, use it; otherwise a .venv

@@ -46,7 +46,8 @@ def test_every_raw_file_is_catalogued_with_section_and_units():
 def test_load_table_types_columns():
     df = load_table("09_bib_examenmonitor", RAW)
     assert list(df.columns) == ["indicator", "category", "year", "value", "unit", "qualifier"]
-    assert df.loc[df["year"] == 2021, "value"].tolist() == [6693, 72]
+    assert df.loc[(df["year"] == 2021) & (df["indicator"] == "candidates"), "value"].tolist() == [6693]
+    assert str(df["year"].dtype) == "Int64" and str(df["value"].dtype) == "float64"
 
 
 CASES = [
@@ -56,7 +57,6 @@ CASES = [
     (BIB, "total,2021,72", "total,2021,172", ["row 4", "value within the unit's range"]),
     (BIB, "candidates,total,2020", "candidates,total,2017", ["row 2, column 'year'", "year within 2020-2027"]),
     (BIB, "candidates,total,2020", "candidates,total,2021", ["row 3, column 'indicator'", "duplicate key"]),
-    (BIB, "qualifier\n", "qualifier,note\n", ["row 1, column 'note'", "unexpected column"]),
     (BIB, "indicator,category", "measure,category", ["column 'indicator'", "column is missing"]),
     (BIB, "exact", "roughly", ["column 'qualifier'", "isin"]),
     (BIB, "candidates,total,2020,5816,count", "candidates,total,2020,5816,percent", ["row 2", "unit equals the indicator's unit"]),
@@ -72,6 +72,17 @@ def test_bad_values_are_refused_with_location(raw, name, old, new, expected):
     found = messages(raw)
     assert found, "the edit was not detected"
     assert any(all(frag in m for frag in expected) for m in found), found
+
+
+def test_ragged_row_with_unquoted_comma(raw):
+    edit(raw / BIB, "5816", "5.816,0")
+    assert any("row 2" in m and "row has 7 fields, the header has 6" in m for m in messages(raw))
+
+
+def test_extra_column(raw):
+    lines = (raw / BIB).read_text().splitlines()
+    (raw / BIB).write_text("\n".join([lines[0] + ",note"] + [line + ",x" for line in lines[1:]]) + "\n")
+    assert any("row 1, column 'note'" in m and "unexpected column" in m for m in messages(raw))
 
 
 def test_missing_file(raw):

@@ -159,7 +159,15 @@ def _read_raw(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
             delim = None
         if delim:
             return None, [Problem(rel, 1, None, f"delimiter is {delim!r}; raw files are comma-separated")]
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    rows = list(csv.reader(text.lstrip("\ufeff").splitlines()))
+    ragged = [
+        Problem(rel, n, None, f"row has {len(r)} fields, the header has {len(rows[0])} (an unquoted comma?)")
+        for n, r in enumerate(rows[1:], start=2)
+        if r and len(r) != len(rows[0])
+    ]
+    if ragged:
+        return None, ragged
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", index_col=False)
     if len(df) == 0:
         return None, [Problem(rel, None, None, "file has a header but no rows")]
     if "year" in df:

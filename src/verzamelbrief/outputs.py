@@ -1,32 +1,107 @@
 """Writing generated files atomically: a temporary file beside the target, then a rename.
 
 An interrupted build therefore never leaves a half-written file at a final path.
+
+Several files that belong together (a notebook's processed tables and figures and the
+executed notebook itself; the report's HTML and PDF) can be written as one
+:class:`Transaction`: every file is staged beside its target and all are renamed into
+place only when the whole step succeeded. A notebook run by :mod:`verzamelbrief.run`
+writes inside such a transaction through the environment variable ``VERZAMELBRIEF_TXN``,
+so a notebook that fails half-way leaves the previous outputs exactly as they were.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import tempfile
 from pathlib import Path
 
 import pandas as pd
 
+TXN_ENV = "VERZAMELBRIEF_TXN"
 
-@contextlib.contextmanager
-def atomic_path(path: Path | str):
-    """Yield a temporary path in ``path``'s folder; rename it to ``path`` on success."""
-    path = Path(path)
+
+def _temp_beside(path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
     os.close(fd)
+    os.chmod(tmp, 0o644)
+    return Path(tmp)
+
+
+class Transaction:
+    """Files staged beside their targets, renamed into place together by :meth:`commit`.
+
+    The list of staged files is kept in ``manifest`` (one JSON line per file), so a
+    transaction can be shared with another process (the notebook's kernel).
+    """
+
+    def __init__(self, manifest: Path | str):
+        self.manifest = Path(manifest)
+
+    @classmethod
+    def current(cls) -> "Transaction | None":
+        env = os.environ.get(TXN_ENV)
+        return cls(env) if env else None
+
+    def stage(self, path: Path) -> Path:
+        tmp = _temp_beside(path)
+        with open(self.manifest, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps([str(tmp), str(path.resolve())]) + "\n")
+        return tmp
+
+    def entries(self) -> list[tuple[Path, Path]]:
+        if not self.manifest.exists():
+            return []
+        return [tuple(map(Path, json.loads(line))) for line in self.manifest.read_text(encoding="utf-8").splitlines() if line]
+
+    def commit(self) -> list[Path]:
+        done = []
+        for tmp, final in self.entries():
+            if tmp.exists():
+                os.replace(tmp, final)
+                done.append(final)
+        self.manifest.unlink(missing_ok=True)
+        return done
+
+    def abort(self) -> None:
+        for tmp, _final in self.entries():
+            tmp.unlink(missing_ok=True)
+        self.manifest.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def transaction(manifest: Path | str):
+    """Run a block as one transaction: commit on success, abort on any exception."""
+    txn = Transaction(manifest)
+    txn.manifest.parent.mkdir(parents=True, exist_ok=True)
+    txn.manifest.write_text("", encoding="utf-8")
     try:
-        yield Path(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        yield txn
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+        txn.abort()
+        raise
+    txn.commit()
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path | str, txn: Transaction | None = None):
+    """Yield a temporary path in ``path``'s folder; rename it to ``path`` on success.
+
+    Inside a transaction (``txn``, or ``VERZAMELBRIEF_TXN`` set) the rename waits for
+    the transaction's commit.
+    """
+    path = Path(path)
+    txn = txn or Transaction.current()
+    tmp = txn.stage(path) if txn else _temp_beside(path)
+    try:
+        yield tmp
+        if not txn:
+            os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
         raise
 
 

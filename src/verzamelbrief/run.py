@@ -16,6 +16,9 @@ Progress goes to standard output, one line per notebook.
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
+import signal
 import sys
 import time
 from pathlib import Path
@@ -23,7 +26,7 @@ from pathlib import Path
 import yaml
 
 from . import paths
-from .outputs import atomic_path, write_text
+from .outputs import TXN_ENV, atomic_path, transaction, write_text
 
 VOLATILE_NOTEBOOK_KEYS = ("start_time", "end_time", "duration", "exception", "status")
 
@@ -105,42 +108,67 @@ def normalise(nb) -> None:
 
 
 def execute(source: Path, target: Path, parameters: dict, kernel: str | None = None) -> float:
-    """Execute ``source`` into ``target`` atomically; return the seconds taken."""
+    """Execute ``source`` into ``target``; return the seconds taken.
+
+    The executed notebook and every file the notebook writes through
+    :mod:`verzamelbrief.outputs` form one transaction: they are renamed into place
+    together when the notebook succeeds, and discarded when it fails or is interrupted.
+    """
     import nbformat
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
     start = time.monotonic()
     target.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(target.with_suffix(".ipynb")) as tmp:
-        try:
-            pm.execute_notebook(
-                str(source),
-                str(tmp),
-                parameters=parameters,
-                cwd=str(paths.ROOT),
-                kernel_name=kernel,
-                progress_bar=False,
-                log_output=False,
-                request_save_on_cell_execute=False,
-                kernel_manager_class=_kernel_manager_class(),
-            )
-        except PapermillExecutionError as exc:
-            failed = paths.BUILD / "failed" / target.name
-            failed.parent.mkdir(parents=True, exist_ok=True)
-            if tmp.exists():
-                tmp.replace(failed)
-            evalue = exc.evalue.strip().splitlines()
-            raise NotebookFailed(
-                f"{paths.relative(source)}: failed in cell {exc.exec_count or exc.cell_index} "
-                f"({exc.ename}: {evalue[-1] if evalue else ''})\n"
-                + "".join(f"  {line}\n" for line in evalue[:-1][-5:])
-                + f"  failed execution saved as {paths.relative(failed)}"
-            ) from None
-        nb = nbformat.read(tmp, as_version=4)
-        normalise(nb)
-        nbformat.write(nb, tmp)
+    manifest = target.parent / f".{target.stem}.txn"
+    previous = os.environ.get(TXN_ENV)
+    os.environ[TXN_ENV] = str(manifest)
+    try:
+        with transaction(manifest), atomic_path(target) as tmp:
+            try:
+                pm.execute_notebook(
+                    str(source),
+                    str(tmp),
+                    parameters=parameters,
+                    cwd=str(paths.ROOT),
+                    kernel_name=kernel,
+                    progress_bar=False,
+                    log_output=False,
+                    request_save_on_cell_execute=False,
+                    kernel_manager_class=_kernel_manager_class(),
+                )
+            except PapermillExecutionError as exc:
+                failed = paths.BUILD / "failed" / target.name
+                failed.parent.mkdir(parents=True, exist_ok=True)
+                if tmp.exists():
+                    shutil.copyfile(tmp, failed)
+                raise NotebookFailed(_failure_message(source, exc, failed)) from None
+            nb = nbformat.read(tmp, as_version=4)
+            normalise(nb)
+            nbformat.write(nb, tmp)
+    finally:
+        if previous is None:
+            os.environ.pop(TXN_ENV, None)
+        else:
+            os.environ[TXN_ENV] = previous
     return time.monotonic() - start
+
+
+def _failure_message(source: Path, exc, failed: Path) -> str:
+    """Where it failed and why, ending with the exception (the lines make shows last)."""
+    cell = exc.exec_count if exc.exec_count is not None else exc.cell_index
+    lines = [f"{paths.relative(source)}: cell {cell} failed"]
+    snippet = [line for line in (exc.source or "").splitlines() if line.strip() and not line.startswith("#|")][:3]
+    lines += [f"    {line}" for line in snippet]
+    lines.append(f"  failed execution saved as {paths.relative(failed)}")
+    evalue = (exc.evalue or "").strip().splitlines() or [""]
+    lines += [f"  {exc.ename}: {evalue[0]}"] + [f"  {line}" for line in evalue[1:]]
+    return "\n".join(lines)
+
+
+def _terminate(signum, frame):
+    """SIGTERM unwinds like Ctrl-C, so staged files are removed and outputs stay as they were."""
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def _parse_value(text: str):
@@ -173,12 +201,16 @@ def main(argv: list[str] | None = None) -> int:
         parameters = notebook_params(source.stem)
     parameters.update({name: _parse_value(value) for name, value in args.param})
 
+    signal.signal(signal.SIGTERM, _terminate)
     print(f"▶ {source.stem}: running", flush=True)
     try:
         seconds = execute(source, target, parameters, args.kernel)
     except NotebookFailed as exc:
         print(f"✗ {exc}", file=sys.stderr, flush=True)
         return 1
+    except KeyboardInterrupt:
+        print(f"✗ {source.stem}: interrupted; previous outputs left as they were", file=sys.stderr, flush=True)
+        return 130
     print(f"✓ {source.stem}: done in {seconds:.1f} s → {paths.relative(target)}", flush=True)
     return 0
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import yaml
 
 from .. import fmt
-from ..outputs import atomic_path
+from ..outputs import atomic_path, transaction
 from .embed import Embedder, RenderError
 
 HERE = Path(__file__).resolve().parent
@@ -122,12 +122,15 @@ def render(project_dir: Path, date: str | None = None, formats: tuple[str, ...] 
     project = yaml.safe_load((project_dir / "_quarto.yml").read_text(encoding="utf-8")) or {}
     out_dir = project_dir / project.get("project", {}).get("output-dir", "_build")
     written = []
-    for doc_name in project.get("project", {}).get("render", []):
-        written += render_document(project_dir, project_dir / doc_name, out_dir, date, formats, log)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # HTML and PDF are renamed into place together, only when every document rendered
+    with transaction(out_dir / ".render.txn") as txn:
+        for doc_name in project.get("project", {}).get("render", []):
+            written += render_document(project_dir, project_dir / doc_name, out_dir, date, formats, log, txn)
     return written
 
 
-def render_document(project_dir: Path, document: Path, out_dir: Path, date: str | None, formats, log) -> list[Path]:
+def render_document(project_dir: Path, document: Path, out_dir: Path, date: str | None, formats, log, txn=None) -> list[Path]:
     config, body = load_config(project_dir, document)
     if date:
         config["date"] = date
@@ -164,7 +167,7 @@ def render_document(project_dir: Path, document: Path, out_dir: Path, date: str 
         for extra in opts.get("include-after-body", []) or []:
             args += ["--include-after-body", str((document.parent / extra).resolve())]
         log(f"  html: pandoc → {target.relative_to(project_dir.parent) if project_dir.parent in target.parents else target}")
-        with atomic_path(target) as tmp:
+        with atomic_path(target, txn) as tmp:
             _pandoc([*args, "--output", str(tmp)], cwd=work)
         written.append(target)
 
@@ -202,7 +205,7 @@ def render_document(project_dir: Path, document: Path, out_dir: Path, date: str 
             )
         except Exception as exc:  # typst raises its own error type with the source location
             raise RenderError(f"typst failed on {typ.name}: {str(exc).strip().splitlines()[0]}") from None
-        with atomic_path(target) as tmp:
+        with atomic_path(target, txn) as tmp:
             tmp.write_bytes(pdf)
         written.append(target)
     return written

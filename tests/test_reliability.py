@@ -1,0 +1,142 @@
+"""Bad input is refused cleanly, outputs are atomic, failures point at their cause,
+and two builds of the same sources are byte-identical.
+
+Each test works on its own built copy of the project, runs `make report` as a user
+would, and checks the exit status, the message, and that the previous outputs are
+unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import PY, copy_project, make, project_env
+
+OUTPUT_GLOBS = ["data/processed/**/*", "reports/_executed/*.ipynb", "reports/_build/*.html", "reports/_build/*.pdf"]
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """SHA-256 of every generated file (hidden temporary files included, so strays show)."""
+    files = {}
+    for pattern in OUTPUT_GLOBS:
+        for p in root.glob(pattern):
+            if p.is_file() and p.name != "README.md":
+                files[str(p.relative_to(root))] = hashlib.sha256(p.read_bytes()).hexdigest()
+    for p in root.rglob(".*.tmp*"):
+        files[str(p.relative_to(root))] = "STRAY TEMPORARY FILE"
+    return files
+
+
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory) -> Path:
+    root = copy_project(tmp_path_factory.mktemp("reliability") / "template")
+    make(root, "report")
+    return root
+
+
+@pytest.fixture
+def built(built_once, tmp_path) -> Path:
+    """A private copy of a built project (cheaper than building again)."""
+    dest = tmp_path / "project"
+    shutil.copytree(built_once, dest, symlinks=True)
+    return dest
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_bad_raw_data_stops_before_any_notebook(built):
+    before = snapshot(built)
+    edit(built / "data/raw/09_bib_examenmonitor.csv", "5816", "5816 personen")
+    edit(built / "data/raw/10_marktmonitor.csv", "map,2022,12", "map,2022,40")
+    proc = make(built, "report", check=False)
+    assert proc.returncode != 0
+    assert "error: data/raw/09_bib_examenmonitor.csv, row 2, column 'value': not a number: '5816 personen'" in proc.stderr
+    assert "error: data/raw/10_marktmonitor.csv, row 8, column 'value': shares of" in proc.stderr
+    assert "no notebook was run" in proc.stderr
+    assert "running" not in proc.stdout
+    assert snapshot(built) == before
+
+
+def test_bad_parameter_in_params_yaml_stops_the_notebook(built):
+    before = snapshot(built)
+    edit(built / "params.yaml", "lang: nl", "lang: fr")
+    proc = make(built, "report", check=False)
+    assert proc.returncode != 0
+    assert "ParameterError: 09_bib_examenmonitor: parameter 'lang' = 'fr'" in proc.stderr
+    assert "allowed: one of 'nl'" in proc.stderr
+    assert snapshot(built) == before
+
+
+def test_unknown_parameter_in_params_yaml_is_refused(built):
+    edit(built / "params.yaml", "  lang: nl", "  lang: nl\n  langauge: nl")
+    proc = make(built, "report", check=False)
+    assert proc.returncode != 0
+    assert "unknown parameter 'langauge'" in proc.stderr
+
+
+def test_failing_notebook_names_notebook_cell_and_exception(built):
+    import nbformat
+
+    before = snapshot(built)
+    nb_path = built / "notebooks/09_bib_examenmonitor.ipynb"
+    nb = nbformat.read(nb_path, as_version=4)
+    idx = next(i for i, c in enumerate(nb.cells) if "write_csv(kerncijfers" in c.source)
+    nb.cells.insert(idx, nbformat.v4.new_code_cell('raise RuntimeError("kapot in de berekening")', id="boom"))
+    nbformat.write(nb, nb_path)
+    proc = make(built, "report", check=False)
+    assert proc.returncode != 0
+    tail = "\n".join(proc.stderr.strip().splitlines()[-6:])
+    assert "notebooks/09_bib_examenmonitor.ipynb: cell" in proc.stderr
+    assert "RuntimeError: kapot in de berekening" in tail
+    assert "failed execution saved as reports/_build/failed/09_bib_examenmonitor.ipynb" in proc.stderr
+    assert (built / "reports/_build/failed/09_bib_examenmonitor.ipynb").exists()
+    # the candidates table was written before the failing cell: it must not have landed
+    assert snapshot(built) == before
+
+
+def test_sigterm_during_build_keeps_previous_outputs_then_rebuild_completes(built):
+    before = snapshot(built)
+    (built / "notebooks/09_bib_examenmonitor.ipynb").touch()
+    env_stamp = next(p for p in [Path(sys.prefix) / ".installed", Path(sys.prefix) / ".verzamelbrief-installed", built / ".env-stamp"] if p.exists() or p.name == ".env-stamp")
+    env_stamp.touch(exist_ok=True)
+    proc = subprocess.Popen(
+        ["make", "-C", str(built), "report", f"PY={PY}", f"ENV={env_stamp}"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=project_env(built), start_new_session=True,
+    )
+    seen = ""
+    deadline = time.monotonic() + 120
+    while "running" not in seen and time.monotonic() < deadline:
+        seen += proc.stdout.readline()
+    time.sleep(1.5)  # inside the notebook: kernel started, cells executing
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=60)
+    assert proc.returncode != 0
+    assert snapshot(built) == before, "an interrupted build changed or half-wrote an output"
+    again = make(built, "report")
+    assert "running" in again.stdout
+    after = snapshot(built)
+    assert set(after) == set(before) and "STRAY TEMPORARY FILE" not in after.values()
+
+
+def test_two_clean_builds_are_byte_identical(built_once, tmp_path):
+    other = copy_project(tmp_path / "elsewhere" / "project")
+    make(other, "report")
+    first, second = snapshot(built_once), snapshot(other)
+    assert set(first) == set(second)
+    differing = [name for name in first if first[name] != second[name]]
+    assert not differing, f"differ between two builds: {differing}"
+    assert any(name.endswith(".pdf") for name in first) and any(name.endswith(".svg") for name in first)
