@@ -90,6 +90,22 @@ notebooks: $(EXECUTED) ## Execute the notebooks that are out of date (papermill)
 $(EXEC_DIR)/%.ipynb: notebooks/%.ipynb $(PARAM_DIR)/%.yaml $$(call section_raw,$$*) $(CATALOGUE) $(PKG) $(ENV) | $(RAW_VALID)
 	@$(PY) -m verzamelbrief.run $< $@ --params-file $(PARAM_DIR)/$*.yaml
 
+# The provenance notebook runs last: it records the other notebooks' parameters, the
+# raw files' checksums, the versions and the git state (commit, uncommitted changes).
+HERKOMST := $(EXEC_DIR)/99_herkomst.ipynb
+GIT_STATE := $(EXEC_DIR)/.git-state
+$(HERKOMST): $(filter-out $(HERKOMST),$(EXECUTED)) $(RAW) params.yaml requirements.txt $(GIT_STATE)
+
+# Rewritten only when the commit or the clean/dirty state changes.
+$(GIT_STATE): FORCE
+	@mkdir -p $(@D); \
+	if [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CURDIR)" ]; then \
+	  state="$$(git rev-parse HEAD) $$(git status --porcelain --untracked-files=no | grep -q . && echo dirty || echo clean)"; \
+	else state="no-git"; fi; \
+	[ -f $@ ] && [ "$$(cat $@)" = "$$state" ] || echo "$$state" > $@
+.PHONY: FORCE
+FORCE:
+
 $(FONTS): | $(ENV)
 	@$(PY) -m verzamelbrief.fonts reports/_fonts >/dev/null
 

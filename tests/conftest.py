@@ -20,7 +20,8 @@ KERNEL = "verzamelbrief-inburgering"
 
 
 def tracked_files() -> list[str]:
-    out = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True)
+    # what a clone would hold: tracked (and staged) files, as they are in the working tree
+    out = subprocess.run(["git", "ls-files", "--cached"], cwd=ROOT, capture_output=True, text=True)
     if out.returncode == 0 and out.stdout.strip():
         return [f for f in out.stdout.splitlines() if (ROOT / f).is_file()]
     skip = {".venv", ".git", "reports/_build", "reports/_executed", "reports/_fonts"}

@@ -1,0 +1,54 @@
+"""§2 Financieel ontzorgen: the notebook with default and non-default parameters,
+checked against the letter's figure, and its refusals."""
+
+import pandas as pd
+import pytest
+from papermill.exceptions import PapermillExecutionError
+
+from conftest import ROOT
+from nbhelpers import markdown_of, run
+
+NBSP = "\u00a0"
+RAW = pd.read_csv(ROOT / "data" / "raw" / "02_financieel_ontzorgen.csv")
+
+
+def test_02_defaults_reproduce_the_letter(tmp_path):
+    out, nb = run("02_financieel_ontzorgen", tmp_path)
+    stated = RAW.loc[RAW["indicator"] == "relief_period", "value"]
+    assert stated.tolist() == [6]
+    period = pd.read_csv(out / "02_ontzorgen_periode.csv").set_index("unit")
+    assert period.loc["months", "value"] == 6 and not period.loc["months", "derived"]
+    assert period.loc["weeks", "value"] == pytest.approx(6 * 4.35)
+    assert period.loc["weeks", "derived"] and "weeks_per_month" in period.loc["weeks", "rule"]
+    findings = markdown_of(nb, "ontzorgen-kernpunten")
+    assert f"6{NBSP}maanden" in findings
+    assert f"ongeveer 26{NBSP}weken" in findings and "berekend" in findings and "4,35" in findings
+    table = markdown_of(nb, "tbl-ontzorgen-periode")
+    assert f"| Duur van het ontzorgen | 6{NBSP}maanden | brief §2 |" in table
+    assert f"| ongeveer 26{NBSP}weken | berekend" in table
+
+
+def test_02_non_default_parameters(tmp_path):
+    out, nb = run("02_financieel_ontzorgen", tmp_path, weeks_per_month=4.0)
+    period = pd.read_csv(out / "02_ontzorgen_periode.csv").set_index("unit")
+    assert period.loc["weeks", "value"] == 24
+    assert period.loc["months", "value"] == 6
+    findings = markdown_of(nb, "ontzorgen-kernpunten")
+    assert f"ongeveer 24{NBSP}weken" in findings and f"6{NBSP}maanden" in findings
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"lang": "en"}, "parameter 'lang' = 'en'"),
+        ({"weeks_per_month": 5}, "parameter 'weeks_per_month' = 5"),
+        ({"weeks_per_month": "4"}, "parameter 'weeks_per_month' = '4'"),
+        ({"fig_format": "svg"}, "unknown parameter 'fig_format'"),
+    ],
+)
+def test_02_bad_parameter_stops_in_first_cell(tmp_path, params, message):
+    with pytest.raises(PapermillExecutionError) as info:
+        run("02_financieel_ontzorgen", tmp_path, **params)
+    assert info.value.ename == "ParameterError"
+    assert message in info.value.evalue
+    assert not (tmp_path / "processed").exists(), "nothing may be written after a bad parameter"

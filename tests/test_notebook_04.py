@@ -1,0 +1,56 @@
+"""§4 AGI-ontheffing: the notebook with default and non-default parameters, checked
+against the letter's figures, and its refusals."""
+
+import pandas as pd
+import pytest
+from papermill.exceptions import PapermillExecutionError
+
+from conftest import ROOT
+from nbhelpers import markdown_of, run
+
+NBSP = "\u00a0"
+MINUS = "\u2212"
+RAW = pd.read_csv(ROOT / "data" / "raw" / "04_agi_ontheffing.csv").set_index("category")["value"]
+
+
+def test_04_defaults_reproduce_the_letter(tmp_path):
+    out, nb = run("04_agi_ontheffing", tmp_path)
+    assert RAW.to_dict() == {"until_april_2023": 4, "from_april_2023": 3}
+    key = pd.read_csv(out / "04_agi_pogingen.csv").set_index(["measure", "category"])
+    assert key.loc[("max_exam_attempts", "until_april_2023"), "value"] == RAW["until_april_2023"]
+    assert key.loc[("max_exam_attempts", "from_april_2023"), "value"] == RAW["from_april_2023"]
+    assert key.loc[("max_exam_attempts_change", "from_april_2023"), "value"] == -1
+    assert key.loc[("max_exam_attempts_change_pct", "from_april_2023"), "value"] == pytest.approx(-25)
+    assert key["derived"].tolist() == [False, False, True, True]
+    findings = markdown_of(nb, "agi-kernpunten")
+    assert "1 april 2023" in findings
+    assert f"3{NBSP}pogingen" in findings and "in plaats van 4" in findings
+    assert "1 poging minder" in findings and f"25{NBSP}%" in findings and "berekend" in findings
+    table = markdown_of(nb, "tbl-agi-pogingen")
+    assert f"| Examenpogingen voor AGI-ontheffing, tot 1 april 2023 | 4{NBSP}pogingen | brief §4 |" in table
+    assert f"| Examenpogingen voor AGI-ontheffing, vanaf 1 april 2023 | 3{NBSP}pogingen | brief §4 |" in table
+    assert f"| Verschil in pogingen | {MINUS}1{NBSP}poging | berekend |" in table
+    assert f"| Verandering in procenten | {MINUS}25{NBSP}% | berekend |" in table
+
+
+def test_04_non_default_parameters(tmp_path):
+    out, nb = run("04_agi_ontheffing", tmp_path, pct_decimals=1)
+    assert f"25,0{NBSP}%" in markdown_of(nb, "agi-kernpunten")
+    assert f"{MINUS}25,0{NBSP}%" in markdown_of(nb, "tbl-agi-pogingen")
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"lang": "en"}, "parameter 'lang' = 'en'"),
+        ({"pct_decimals": -1}, "parameter 'pct_decimals' = -1"),
+        ({"pct_decimals": "one"}, "parameter 'pct_decimals' = 'one'"),
+        ({"colour": "red"}, "unknown parameter 'colour'"),
+    ],
+)
+def test_04_bad_parameter_stops_in_first_cell(tmp_path, params, message):
+    with pytest.raises(PapermillExecutionError) as info:
+        run("04_agi_ontheffing", tmp_path, **params)
+    assert info.value.ename == "ParameterError"
+    assert message in info.value.evalue
+    assert not (tmp_path / "processed").exists(), "nothing may be written after a bad parameter"

@@ -1,0 +1,96 @@
+"""§8 AMIF: the notebook with default and non-default parameters, checked against the
+letter's figures, and its refusals."""
+
+import pandas as pd
+import pytest
+from papermill.exceptions import PapermillExecutionError
+
+from conftest import ROOT
+from nbhelpers import has_image, markdown_of, run
+
+NBSP = "\u00a0"
+RAW = pd.read_csv(ROOT / "data" / "raw" / "08_amif.csv")
+
+
+def raw_value(indicator, category="total"):
+    rows = RAW[(RAW["indicator"] == indicator) & (RAW["category"] == category)]
+    assert len(rows) == 1
+    return float(rows["value"].iloc[0])
+
+
+def eur(text):
+    return f"€{NBSP}{text} miljoen"
+
+
+def test_08_defaults_reproduce_the_letter(tmp_path):
+    out, nb = run("08_amif", tmp_path)
+    plafonds = pd.read_csv(out / "08_amif_plafonds.csv").set_index("theme")
+    themes = ["dual_trajectories", "context_learning", "participation_activation"]
+    assert plafonds.loc[themes, "ceiling_eur_million"].tolist() == [10.5, 3.5, 9.4]
+    assert plafonds.loc[themes, "ceiling_eur_million"].tolist() == [raw_value("budget_ceiling", t) for t in themes]
+    assert plafonds.loc["total", "ceiling_eur_million"] == pytest.approx(23.4)
+    assert plafonds["derived"].tolist() == [False, False, False, True]
+
+    key = pd.read_csv(out / "08_amif_kerncijfers.csv").set_index(["measure", "category"])
+    value = key["value"]
+    assert value[("budget_ceiling", "total")] == pytest.approx(10.5 + 3.5 + 9.4)
+    assert value[("granted", "total")] == raw_value("granted") == 16.7
+    assert value[("projects_granted", "total")] == raw_value("projects_granted") == 15
+    assert value[("granted_per_project", "average")] == pytest.approx(16.7 / 15)
+    assert value[("remaining_call", "stated")] == raw_value("remaining_call") == 6
+    assert value[("remaining_call", "ceilings_minus_granted")] == pytest.approx(23.4 - 16.7)
+    assert value[("remaining_call", "difference")] == pytest.approx(0.7)
+    assert value[("remaining_programme", "total")] == raw_value("remaining_programme") == 22
+    assert key.loc[("remaining_programme", "total"), "qualifier"] == "more_than"
+    assert key.loc[("remaining_programme", "total"), "year"] == 2027
+    derived = key["derived"]
+    assert derived[derived].index.tolist() == [
+        ("budget_ceiling", "total"), ("granted_per_project", "average"),
+        ("remaining_call", "ceilings_minus_granted"), ("remaining_call", "difference"),
+    ]
+    assert key.loc[derived, "rule"].str.len().min() > 0
+    assert (out / "figures" / "amif_budget.svg").read_text().startswith("<?xml")
+
+    findings = markdown_of(nb, "amif-kernpunten")
+    for text in ["10,5", "3,5", "9,4", "23,4", "16,7", "1,11", "6,7"]:
+        assert eur(text) in findings, text
+    assert f"noemt de brief {eur('6')}," in findings
+    assert f"ruim {eur('22')}" in findings and "2027" in findings
+    assert "15 projecten" in findings and findings.count("berekend") == 3
+
+    table = markdown_of(nb, "tbl-amif-kerncijfers")
+    assert f"| Subsidieplafond: duale trajecten | {eur('10,5')} | brief §8 |" in table
+    assert f"samen | {eur('23,4')} | berekend |" in table
+    assert f"| Gemiddeld toegekend per project | {eur('1,11')} | berekend |" in table
+    assert f"| Resterend uit deze ronde, volgens de brief | {eur('6')} | brief §8 |" in table
+    assert f"| Resterend uit deze ronde, plafonds min toegekend | {eur('6,7')} | berekend |" in table
+    assert f"| ruim {eur('22')} | brief §8 |" in table
+    assert has_image(nb, "fig-amif-budget")
+
+
+def test_08_non_default_parameters(tmp_path):
+    out, nb = run("08_amif", tmp_path, eur_decimals=2, fig_format="png")
+    assert (out / "figures" / "amif_budget.png").read_bytes()[:4] == b"\x89PNG"
+    assert has_image(nb, "fig-amif-budget", "image/png")
+    findings = markdown_of(nb, "amif-kernpunten")
+    assert eur("23,40") in findings and eur("6,70") in findings and eur("1,113") in findings
+    # stated figures keep the letter's own precision
+    assert eur("16,7") + " naar" in findings and f"ruim {eur('22')}" in findings
+    assert f"{eur('6,70')} | berekend |" in markdown_of(nb, "tbl-amif-kerncijfers")
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"lang": "en"}, "parameter 'lang' = 'en'"),
+        ({"eur_decimals": 5}, "parameter 'eur_decimals' = 5"),
+        ({"fig_format": "pdf"}, "parameter 'fig_format' = 'pdf'"),
+        ({"colour": "red"}, "unknown parameter 'colour'"),
+    ],
+)
+def test_08_bad_parameter_stops_in_first_cell(tmp_path, params, message):
+    with pytest.raises(PapermillExecutionError) as info:
+        run("08_amif", tmp_path, **params)
+    assert info.value.ename == "ParameterError"
+    assert message in info.value.evalue
+    assert not (tmp_path / "processed").exists(), "nothing may be written after a bad parameter"
