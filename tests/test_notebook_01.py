@@ -1,0 +1,57 @@
+"""§1 Statushouders aan het werk: the notebook with default and non-default parameters,
+checked against the letter's figures, and its refusals."""
+
+import pandas as pd
+import pytest
+from papermill.exceptions import PapermillExecutionError
+
+from nbhelpers import has_image, markdown_of, run
+
+NBSP = "\u00a0"
+
+
+def test_01_defaults_reproduce_the_letter(tmp_path):
+    out, nb = run("01_statushouders_aan_het_werk", tmp_path)
+    df = pd.read_csv(out / "01_statushouders_aanbod.csv").set_index(["measure", "category"])
+    stated = df.loc["municipalities_offering"]
+    assert stated["value"].to_dict() == {"work_experience_volunteering": 0.9, "learn_work_trajectory": 0.8}
+    assert stated["qualifier"].to_dict() == {"work_experience_volunteering": "exact", "learn_work_trajectory": "more_than"}
+    assert not stated["derived"].any()
+    pct = df.loc["municipalities_offering_pct"]
+    assert pct["value"].round(6).to_dict() == {"work_experience_volunteering": 90, "learn_work_trajectory": 80}
+    assert pct["derived"].all() and pct["rule"].str.contains("100 \\*").all()
+
+    findings = markdown_of(nb, "statushouders-kernpunten")
+    assert "9 op de 10 gemeenten" in findings and "ruim 8 op de 10 gemeenten" in findings
+    assert f"90{NBSP}%" in findings and f"ruim 80{NBSP}%" in findings
+    table = markdown_of(nb, "tbl-statushouders-aanbod")
+    assert f"| Werkervaringsplekken en vrijwilligerswerk | 9 op de 10 | 90{NBSP}% |" in table
+    assert f"| Leerwerktrajecten | ruim 8 op de 10 | ruim 80{NBSP}% | ruim" in table
+    assert has_image(nb, "fig-statushouders-aanbod")
+    svg = (out / "figures" / "statushouders_aanbod_gemeenten.svg").read_text()
+    assert svg.startswith("<?xml")
+
+
+def test_01_non_default_parameters(tmp_path):
+    out, nb = run("01_statushouders_aan_het_werk", tmp_path, out_of=100, fig_format="png")
+    findings = markdown_of(nb, "statushouders-kernpunten")
+    assert "90 op de 100 gemeenten" in findings and "ruim 80 op de 100 gemeenten" in findings
+    assert "| ruim 80 op de 100 |" in markdown_of(nb, "tbl-statushouders-aanbod")
+    assert (out / "figures" / "statushouders_aanbod_gemeenten.png").read_bytes()[:4] == b"\x89PNG"
+    assert has_image(nb, "fig-statushouders-aanbod", "image/png")
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"out_of": 12}, "parameter 'out_of' = 12"),
+        ({"fig_format": "pdf"}, "parameter 'fig_format' = 'pdf'"),
+        ({"lang": "en"}, "parameter 'lang' = 'en'"),
+    ],
+)
+def test_01_bad_parameter_stops_in_first_cell(tmp_path, params, message):
+    with pytest.raises(PapermillExecutionError) as info:
+        run("01_statushouders_aan_het_werk", tmp_path, **params)
+    assert info.value.ename == "ParameterError"
+    assert message in info.value.evalue
+    assert not (tmp_path / "processed").exists(), "nothing may be written after a bad parameter"

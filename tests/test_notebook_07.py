@@ -1,0 +1,76 @@
+"""§7 Inburgering van mensen van AOW-gerechtigde leeftijd: the notebook with default and
+non-default parameters, checked against the letter's figures, and its refusals."""
+
+import pandas as pd
+import pytest
+from papermill.exceptions import PapermillExecutionError
+
+from nbhelpers import has_image, markdown_of, run
+
+NBSP = "\u00a0"
+
+
+def test_07_defaults_reproduce_the_letter(tmp_path):
+    out, nb = run("07_aow_leeftijd", tmp_path)
+    nat = pd.read_csv(out / "07_aow_naturalisatie.csv")
+    req = nat[nat["measure"] == "requests"].pivot(index="year", columns="category", values="value")
+    assert req["aow_age"].to_dict() == {2020: 220, 2021: 340}
+    assert req["total"].to_dict() == {2020: 43430, 2021: 59310}
+    assert not nat.loc[nat["measure"] == "requests", "derived"].any()
+    share = nat[nat["measure"] == "share_pct"].set_index("year")
+    assert share["derived"].all()
+    assert share.loc[2020, "value"] == pytest.approx(100 * 220 / 43430)
+    assert share.loc[2021, "value"] == pytest.approx(100 * 340 / 59310)
+    growth = nat[nat["measure"] == "growth_pct"].set_index("category")
+    assert growth["derived"].all()
+    assert growth.loc["aow_age", "value"] == pytest.approx(100 * 120 / 220)
+    assert growth.loc["total", "value"] == pytest.approx(100 * (59310 - 43430) / 43430)
+
+    grp = pd.read_csv(out / "07_aow_groepen.csv").set_index(["measure", "category"])
+    assert grp.loc[("persons_per_year", "obligation_lapses"), "value"] == 80
+    assert grp.loc[("persons_per_year", "aow_age_before_residence"), "value"] == 100
+    assert not grp.loc[("persons_per_year", "obligation_lapses"), "derived"]
+    implied = grp.loc["persons_per_year_implied"]
+    assert implied["value"].to_dict() == {"asylum_permit_holder": 53, "family_and_other_migrant": 27}
+    assert implied["derived"].all() and implied["rule"].str.contains("rounded").all()
+    assert grp.loc[("persons_per_year_both_groups", "total"), "value"] == 180
+
+    findings = markdown_of(nb, "aow-kernpunten")
+    for text in ("220", "340", "43.430", "59.310", f"0,51{NBSP}%", f"0,57{NBSP}%",
+                 f"54,5{NBSP}%", f"36,6{NBSP}%", "ongeveer 80", "ongeveer 100", "53", "27", "berekend"):
+        assert text in findings, text
+    table = markdown_of(nb, "tbl-aow-naturalisatie")
+    assert f"| 2020 | 220 | 43.430 | 0,51{NBSP}% |" in table
+    assert f"\\+54,5{NBSP}% | \\+36,6{NBSP}%" in table
+    groups = markdown_of(nb, "tbl-aow-groepen")
+    assert "| waarvan asielstatushouders \\(2/3\\) | ongeveer 53 | berekend |" in groups
+    assert "AOW-leeftijd" in groups
+    assert has_image(nb, "fig-aow-naturalisatie-aandeel") and has_image(nb, "fig-aow-groepen")
+    assert (out / "figures" / "aow_naturalisatie_aandeel.svg").read_text().startswith("<?xml")
+    assert (out / "figures" / "aow_groepen.svg").exists()
+
+
+def test_07_non_default_parameters(tmp_path):
+    out, nb = run("07_aow_leeftijd", tmp_path, pct_decimals=3, growth_decimals=0, fig_format="png")
+    findings = markdown_of(nb, "aow-kernpunten")
+    assert f"0,507{NBSP}%" in findings and f"0,573{NBSP}%" in findings
+    assert f"55{NBSP}%" in findings and f"37{NBSP}%" in findings
+    assert (out / "figures" / "aow_naturalisatie_aandeel.png").read_bytes()[:4] == b"\x89PNG"
+    assert has_image(nb, "fig-aow-groepen", "image/png")
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"pct_decimals": 9}, "parameter 'pct_decimals' = 9"),
+        ({"growth_decimals": "1"}, "parameter 'growth_decimals' = '1'"),
+        ({"lang": "en"}, "parameter 'lang' = 'en'"),
+        ({"decimals": 2}, "unknown parameter 'decimals'"),
+    ],
+)
+def test_07_bad_parameter_stops_in_first_cell(tmp_path, params, message):
+    with pytest.raises(PapermillExecutionError) as info:
+        run("07_aow_leeftijd", tmp_path, **params)
+    assert info.value.ename == "ParameterError"
+    assert message in info.value.evalue
+    assert not (tmp_path / "processed").exists(), "nothing may be written after a bad parameter"
