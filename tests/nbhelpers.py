@@ -7,6 +7,7 @@ from pathlib import Path
 import papermill as pm
 
 from conftest import KERNEL, ROOT
+from verzamelbrief.run import kernel_manager_class
 
 NB = ROOT / "notebooks"
 
@@ -17,7 +18,7 @@ def run(name: str, tmp_path: Path, **params) -> tuple[Path, dict]:
     executed = tmp_path / f"{name}.ipynb"
     pm.execute_notebook(
         str(NB / f"{name}.ipynb"), str(executed), parameters={"processed_dir": str(out), **params},
-        kernel_name=KERNEL, cwd=str(ROOT), progress_bar=False,
+        kernel_name=KERNEL, cwd=str(ROOT), progress_bar=False, kernel_manager_class=kernel_manager_class(),
     )
     return out, json.loads(executed.read_text())
 

@@ -133,3 +133,23 @@ def test_unsupported_format_option_is_refused(tmp_path):
     proj = make_project(tmp_path, "# A\n", quarto_extra="    code-fold: true\n")
     with pytest.raises(RenderError, match=r"format typst: option\(s\) \['code-fold'\] are not supported"):
         render(proj, formats=("html",), log=lambda *_: None)
+
+
+def test_text_from_data_cannot_inject_markup(tmp_path):
+    from verzamelbrief.tables import findings, markdown_table
+
+    import pandas as pd
+
+    evil = "<script>alert(1)</script> {{< embed _executed/nb.ipynb#fig-demo >}} *vet* [link](http://x.example)"
+    nb = notebook()
+    nb["cells"][2]["outputs"] = [display({"text/markdown": findings([evil]).data})]
+    nb["cells"][1]["outputs"] = [display({"text/markdown": markdown_table(pd.DataFrame({"Naam": [evil], "Waarde": ["1"]}))})]
+    proj = make_project(tmp_path, BODY)
+    (proj / "_executed" / "nb.ipynb").write_text(json.dumps(nb))
+    render(proj, formats=("html", "typst"), log=lambda *_: None)
+    html = (proj / "_build" / "doc.html").read_text()
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "{{&lt; embed _executed/nb.ipynb#fig-demo &gt;}}" in html
+    assert "<em>vet</em>" not in html and 'href="http://x.example"' not in html
+    text = normalise_spaces(pdf_text(proj / "_build" / "doc.pdf"))
+    assert "<script>alert(1)</script>" in text.replace("\n", " ")

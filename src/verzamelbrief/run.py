@@ -35,7 +35,7 @@ class NotebookFailed(RuntimeError):
     pass
 
 
-def _kernel_manager_class():
+def kernel_manager_class():
     """Kernels talk over local IPC sockets rather than TCP ports (no open ports, no warning)."""
     from jupyter_client.manager import AsyncKernelManager
 
@@ -135,7 +135,7 @@ def execute(source: Path, target: Path, parameters: dict, kernel: str | None = N
                     progress_bar=False,
                     log_output=False,
                     request_save_on_cell_execute=False,
-                    kernel_manager_class=_kernel_manager_class(),
+                    kernel_manager_class=kernel_manager_class(),
                 )
             except PapermillExecutionError as exc:
                 failed = paths.BUILD / "failed" / target.name

@@ -1,0 +1,57 @@
+"""The environment definitions agree with each other and with what is installed."""
+
+import importlib.metadata
+import re
+import sys
+import tomllib
+
+import yaml
+from packaging.requirements import Requirement
+
+from conftest import ROOT
+
+
+def pins() -> dict[str, str]:
+    out = {}
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if not line:
+            continue
+        name, sep, version = line.partition("==")
+        assert sep, f"requirements.txt: '{line}' is not pinned with =="
+        out[name.lower().replace("_", "-")] = version
+    return out
+
+
+def test_every_direct_dependency_is_pinned():
+    direct = [Requirement(l).name.lower().replace("_", "-") for l in (ROOT / "requirements.in").read_text().splitlines() if l.strip() and not l.startswith("#")]
+    missing = [d for d in direct if d not in pins()]
+    assert not missing, f"in requirements.in but not pinned in requirements.txt: {missing} (run make lock)"
+
+
+def test_installed_versions_match_the_pins():
+    drift = {}
+    for name, version in pins().items():
+        try:
+            installed = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            drift[name] = (version, "not installed")
+            continue
+        if installed != version:
+            drift[name] = (version, installed)
+    assert not drift, f"environment differs from requirements.txt (pinned, installed): {drift}; run make env"
+
+
+def test_environment_yml_uses_the_same_pins_and_python():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    conda = [d for d in env["dependencies"] if isinstance(d, str)]
+    pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    assert "-r requirements.txt" in pip, "environment.yml must install the pinned requirements.txt"
+    python = next(d for d in conda if d.startswith("python"))
+    assert python == "python=3.11"
+    requires = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+    assert requires == ">=3.11,<3.12" and sys.version_info[:2] == (3, 11)
+    names = {re.split(r"[=<>! ]", d)[0].lower() for d in conda}
+    both = names & set(pins())
+    assert not both, f"packages pinned in requirements.txt must not also come from conda: {both}"
+    assert "quarto" in names
