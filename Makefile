@@ -11,6 +11,9 @@ SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 MAKEFLAGS += --no-builtin-rules --no-print-directory
+# Independent notebooks run in parallel, one job per core; each output line names its notebook.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+MAKEFLAGS += --jobs=$(JOBS) --output-sync=line
 # Every output is written atomically (temporary file, then rename), so make must never
 # delete a target on error or interrupt: the previous, complete file stays.
 .PRECIOUS: reports/_executed/%.ipynb reports/_build/%.html reports/_build/%.pdf
@@ -90,11 +93,11 @@ notebooks: $(EXECUTED) ## Execute the notebooks that are out of date (papermill)
 $(EXEC_DIR)/%.ipynb: notebooks/%.ipynb $(PARAM_DIR)/%.yaml $$(call section_raw,$$*) $(CATALOGUE) $(PKG) $(ENV) | $(RAW_VALID)
 	@$(PY) -m verzamelbrief.run $< $@ --params-file $(PARAM_DIR)/$*.yaml
 
-# The provenance notebook runs last: it records the other notebooks' parameters, the
-# raw files' checksums, the versions and the git state (commit, uncommitted changes).
+# The provenance notebook records the parameters make passes to every notebook, the raw
+# files' checksums, the versions and the git state (commit, uncommitted changes).
 HERKOMST := $(EXEC_DIR)/99_herkomst.ipynb
 GIT_STATE := $(EXEC_DIR)/.git-state
-$(HERKOMST): $(filter-out $(HERKOMST),$(EXECUTED)) $(RAW) params.yaml requirements.txt $(GIT_STATE)
+$(HERKOMST): $(RAW) $(PARAM_DIR)/.split requirements.txt $(GIT_STATE)
 
 # Rewritten only when the commit or the clean/dirty state changes.
 $(GIT_STATE): FORCE

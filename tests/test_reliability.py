@@ -111,7 +111,7 @@ def test_failing_notebook_names_notebook_cell_and_exception(built):
 def test_sigterm_during_build_keeps_previous_outputs_then_rebuild_completes(built):
     before = snapshot(built)
     (built / "notebooks/09_bib_examenmonitor.ipynb").touch()
-    env_stamp = next(p for p in [Path(sys.prefix) / ".installed", Path(sys.prefix) / ".verzamelbrief-installed", built / ".env-stamp"] if p.exists() or p.name == ".env-stamp")
+    env_stamp = built / ".env-stamp"
     env_stamp.touch(exist_ok=True)
     proc = subprocess.Popen(
         ["make", "-C", str(built), "report", f"PY={PY}", f"ENV={env_stamp}"],

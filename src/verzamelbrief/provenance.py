@@ -47,15 +47,16 @@ def file_hashes(folder: Path) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["file", "sha256"])
 
 
-def notebook_parameters(executed_dir: Path, exclude: tuple[str, ...] = ()) -> pd.DataFrame:
-    """The parameters each executed notebook ran with, from papermill's metadata."""
+def notebook_parameters(params_dir: Path, exclude: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The parameters make passes to each notebook (``reports/_executed/params/*.yaml``)."""
+    import yaml
+
     rows = []
-    for nb_path in sorted(executed_dir.glob("*.ipynb")):
-        if nb_path.stem in exclude or nb_path.name.startswith("."):
+    for path in sorted(params_dir.glob("*.yaml")):
+        if path.stem in exclude or path.name.startswith("."):
             continue
-        meta = json.loads(nb_path.read_text(encoding="utf-8")).get("metadata", {}).get("papermill", {})
-        for name, value in sorted((meta.get("parameters") or {}).items()):
-            rows.append({"notebook": nb_path.stem, "parameter": name, "value": json.dumps(value, ensure_ascii=False)})
+        for name, value in sorted((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items()):
+            rows.append({"notebook": path.stem, "parameter": name, "value": json.dumps(value, ensure_ascii=False)})
     return pd.DataFrame(rows, columns=["notebook", "parameter", "value"])
 
 
