@@ -1,0 +1,83 @@
+"""§3 Leerbaarheidstoets: the notebook with default and non-default parameters,
+checked against the letter's figures, and its refusals."""
+
+import pandas as pd
+import pytest
+from papermill.exceptions import PapermillExecutionError
+
+from conftest import ROOT
+from nbhelpers import has_image, markdown_of, run
+
+NBSP = "\u00a0"
+
+
+def raw_value(indicator, category):
+    raw = pd.read_csv(ROOT / "data" / "raw" / "03_leerbaarheidstoets.csv")
+    row = raw[(raw["indicator"] == indicator) & (raw["category"] == category)]
+    assert len(row) == 1
+    return float(row["value"].iloc[0])
+
+
+def test_03_defaults_reproduce_the_letter(tmp_path):
+    out, nb = run("03_leerbaarheidstoets", tmp_path)
+    key = pd.read_csv(out / "03_leerbaarheid_kerncijfers.csv").set_index(["measure", "category"])["value"]
+    old, new, total = (raw_value("cutoff_correct", "old_cutoff"), raw_value("cutoff_correct", "new_cutoff"),
+                       raw_value("test_questions", "total"))
+    assert (old, new, total) == (31, 28, 40)
+    assert key[("cutoff_correct", "old_cutoff")] == old and key[("cutoff_correct", "new_cutoff")] == new
+    assert key[("cutoff_reduction", "total")] == raw_value("cutoff_reduction", "total") == 3  # "drie punten"
+    assert key[("cutoff_reduction_recomputed", "total")] == old - new == 3
+    assert key[("cutoff_share", "old_cutoff")] == pytest.approx(100 * old / total) == 77.5
+    assert key[("cutoff_share", "new_cutoff")] == pytest.approx(100 * new / total) == 70
+    assert key[("cutoff_share_reduction", "total")] == pytest.approx(7.5)
+    assert key[("wrongly_not_feasible", "total")] == raw_value("wrongly_not_feasible", "total") == 1300
+    assert key[("asylum_permit_holders_share", "z_route")] == 22
+    assert key[("asylum_permit_holders_share", "not_feasible")] == 38
+    assert key[("asylum_share_gap", "not_feasible_minus_z_route")] == 38 - 22
+
+    table = pd.read_csv(out / "03_leerbaarheid_kerncijfers.csv")
+    derived = dict(zip(table["measure"], table["derived"]))
+    assert not derived["cutoff_correct"] and not derived["wrongly_not_feasible"]
+    assert not derived["cutoff_reduction"]
+    assert derived["cutoff_reduction_recomputed"] and derived["cutoff_share"] and derived["asylum_share_gap"]
+    assert table.loc[table["derived"], "rule"].str.len().gt(0).all()
+
+    findings = markdown_of(nb, "leerbaarheid-kernpunten")
+    for text in ("28", "31", "40", f"77,5{NBSP}%", f"70,0{NBSP}%", "7,5 procentpunt", "ruim 1.300",
+                 f"22{NBSP}%", f"38{NBSP}%", "16 procentpunt", "berekend"):
+        assert text in findings, text
+    shown = markdown_of(nb, "tbl-leerbaarheid-kerncijfers")
+    assert "| Verschil tussen beide aandelen | 16 procentpunt | berekend |" in shown
+    assert f"| Verlaging van de cesuur, volgens de brief | 3{NBSP}vragen | brief §3 |" in shown
+    assert f"| Verlaging, berekend \\(oude min nieuwe cesuur\\) | 3{NBSP}vragen | berekend |" in shown
+    assert "verlaging van 3 punten" in findings
+    assert "| Ten onrechte ‘niet haalbaar’ \\(inburgeraars\\) | ruim 1.300 | brief §3 |" in shown
+    assert has_image(nb, "fig-leerbaarheid-cesuur") and has_image(nb, "fig-leerbaarheid-asiel")
+    assert (out / "figures" / "leerbaarheid_cesuur.svg").read_text().startswith("<?xml")
+    assert (out / "figures" / "leerbaarheid_asielstatushouders.svg").exists()
+
+
+def test_03_non_default_parameters(tmp_path):
+    out, nb = run("03_leerbaarheidstoets", tmp_path, pct_decimals=0, fig_format="png")
+    assert (out / "figures" / "leerbaarheid_cesuur.png").read_bytes()[:4] == b"\x89PNG"
+    assert has_image(nb, "fig-leerbaarheid-asiel", "image/png")
+    findings = markdown_of(nb, "leerbaarheid-kernpunten")
+    assert f"78{NBSP}%" in findings and f"70{NBSP}%" in findings  # 77,5 rounded half to even
+    assert "77,5" not in findings
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"lang": "en"}, "parameter 'lang' = 'en'"),
+        ({"pct_decimals": 5}, "parameter 'pct_decimals' = 5"),
+        ({"fig_format": "pdf"}, "parameter 'fig_format' = 'pdf'"),
+        ({"cutoff": 27}, "unknown parameter 'cutoff'"),
+    ],
+)
+def test_03_bad_parameter_stops_in_first_cell(tmp_path, params, message):
+    with pytest.raises(PapermillExecutionError) as info:
+        run("03_leerbaarheidstoets", tmp_path, **params)
+    assert info.value.ename == "ParameterError"
+    assert message in info.value.evalue
+    assert not (tmp_path / "processed").exists(), "nothing may be written after a bad parameter"

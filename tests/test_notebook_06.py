@@ -1,0 +1,85 @@
+"""§6 Maatschappelijke diensttijd (MDT): the notebook with default and non-default
+parameters, checked against the letter's figures, and its refusals."""
+
+import pandas as pd
+import pytest
+from papermill.exceptions import PapermillExecutionError
+
+from conftest import ROOT
+from nbhelpers import has_image, markdown_of, run
+
+NBSP = "\u00a0"
+
+
+def raw_value(indicator, category="total"):
+    raw = pd.read_csv(ROOT / "data" / "raw" / "06_mdt.csv")
+    row = raw[(raw["indicator"] == indicator) & (raw["category"] == category)]
+    assert len(row) == 1
+    return float(row["value"].iloc[0])
+
+
+def key_values(out):
+    table = pd.read_csv(out / "06_mdt_kerncijfers.csv")
+    return table, table.set_index(["measure", "category"])["value"]
+
+
+def test_06_defaults_reproduce_the_letter(tmp_path):
+    out, nb = run("06_mdt", tmp_path)
+    table, key = key_values(out)
+    total, focus = raw_value("providers"), raw_value("providers", "integration_focused")
+    assert (total, focus) == (140, 43)
+    assert key[("providers", "total")] == total and key[("providers", "integration_focused")] == focus
+    assert key[("providers", "other")] == total - focus
+    assert key[("providers_share", "integration_focused")] == pytest.approx(100 * 43 / 140)
+    assert key[("providers_share", "integration_focused_low")] == pytest.approx(100 * 43 / 154)
+    assert key[("providers_share", "integration_focused_high")] == pytest.approx(100 * 43 / 126)
+    assert key[("minimum_hours", "total")] == raw_value("minimum_hours") == 80
+    assert key[("minimum_period", "total")] == raw_value("minimum_period") == 6
+    assert key[("period_weeks", "assumed")] == 26
+    assert key[("hours_per_week", "average_minimum")] == pytest.approx(80 / 26)
+    assert key[("age_range", "lower")] == 12 and key[("age_range", "upper")] == 30
+    derived = table.set_index(["measure", "category"])["derived"]
+    assert not derived[("providers", "total")] and not derived[("minimum_hours", "total")]
+    assert derived[("providers_share", "integration_focused")] and derived[("hours_per_week", "average_minimum")]
+    assert table.loc[table["derived"], "rule"].str.len().gt(0).all()
+
+    findings = markdown_of(nb, "mdt-kernpunten")
+    for text in ("ongeveer 140", "43", f"ongeveer 31{NBSP}%", f"28{NBSP}%", f"34{NBSP}%",
+                 f"80{NBSP}uur", f"6{NBSP}maanden", f"26{NBSP}weken", f"3,1{NBSP}uur", "12 tot 30 jaar", "berekend"):
+        assert text in findings, text
+    shown = markdown_of(nb, "tbl-mdt-kerncijfers")
+    assert f"| Deel met inzet op inburgering | ongeveer 31{NBSP}% | berekend |" in shown
+    assert f"| Periode in weken \\(aanname\\) | 26{NBSP}weken | aanname |" in shown
+    assert has_image(nb, "fig-mdt-aanbieders")
+    assert (out / "figures" / "mdt_aanbieders.svg").read_text().startswith("<?xml")
+
+
+def test_06_non_default_parameters(tmp_path):
+    out, nb = run("06_mdt", tmp_path, provider_margin_pct=20, period_weeks=25, pct_decimals=1, fig_format="png")
+    _, key = key_values(out)
+    assert key[("providers_share", "integration_focused_low")] == pytest.approx(100 * 43 / 168)
+    assert key[("providers_share", "integration_focused_high")] == pytest.approx(100 * 43 / 112)
+    assert key[("hours_per_week", "average_minimum")] == pytest.approx(80 / 25)
+    findings = markdown_of(nb, "mdt-kernpunten")
+    assert f"ongeveer 30,7{NBSP}%" in findings
+    assert f"25,6{NBSP}% tot 38,4{NBSP}%" in findings and f"20{NBSP}%" in findings
+    assert f"3,2{NBSP}uur" in findings
+    assert (out / "figures" / "mdt_aanbieders.png").read_bytes()[:4] == b"\x89PNG"
+    assert has_image(nb, "fig-mdt-aanbieders", "image/png")
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"lang": "de"}, "parameter 'lang' = 'de'"),
+        ({"provider_margin_pct": 80}, "parameter 'provider_margin_pct' = 80"),
+        ({"period_weeks": 52}, "parameter 'period_weeks' = 52"),
+        ({"margin": 5}, "unknown parameter 'margin'"),
+    ],
+)
+def test_06_bad_parameter_stops_in_first_cell(tmp_path, params, message):
+    with pytest.raises(PapermillExecutionError) as info:
+        run("06_mdt", tmp_path, **params)
+    assert info.value.ename == "ParameterError"
+    assert message in info.value.evalue
+    assert not (tmp_path / "processed").exists(), "nothing may be written after a bad parameter"

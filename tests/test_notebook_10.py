@@ -1,0 +1,108 @@
+"""§10 Marktmonitor: the notebook with default and non-default parameters, checked
+against the letter's figures, and its refusals."""
+
+import pandas as pd
+import pytest
+from papermill.exceptions import PapermillExecutionError
+
+from conftest import ROOT
+from nbhelpers import has_image, markdown_of, run
+
+NBSP = "\u00a0"
+LETTER_ORDER = ["b1_route", "z_route", "education_route", "z_route_participation", "map"]
+STATED = {  # component: (realised, final phase) as the letter states them
+    "b1_route": (100, None), "z_route": (100, None), "education_route": (62, 24),
+    "z_route_participation": (76, 14), "map": (76, 12),
+}
+
+
+def raw_value(indicator, category):
+    raw = pd.read_csv(ROOT / "data" / "raw" / "10_marktmonitor.csv")
+    row = raw[(raw["indicator"] == indicator) & (raw["category"] == category)]
+    assert len(row) == 1
+    return float(row["value"].iloc[0])
+
+
+def coverage(out):
+    dek = pd.read_csv(out / "10_markt_dekking.csv")
+    return dek, dek.pivot(index="component", columns="status", values="value")
+
+
+def test_10_defaults_reproduce_the_letter(tmp_path):
+    out, nb = run("10_marktmonitor", tmp_path)
+    dek, wide = coverage(out)
+    for component, (realised, final) in STATED.items():
+        assert wide.loc[component, "realised"] == realised == raw_value("coverage_realised", component)
+        if final is not None:
+            assert wide.loc[component, "final_phase"] == final == raw_value("coverage_final_phase", component)
+        expected_final = final or 0
+        assert wide.loc[component, "final_phase"] == expected_final
+        assert wide.loc[component, "neither"] == 100 - realised - expected_final
+    assert wide.loc["education_route", "neither"] == 14
+    assert dek.groupby("component")["value"].sum().eq(100).all()
+    derived = dek.set_index(["component", "status"])["derived"]
+    assert derived.xs("neither", level="status").all() and not derived.xs("realised", level="status").any()
+    assert derived[("b1_route", "final_phase")] and not derived[("map", "final_phase")]
+    assert list(dict.fromkeys(dek["component"])) == LETTER_ORDER
+
+    key = pd.read_csv(out / "10_markt_kerncijfers.csv")
+    value = key.set_index(["measure", "category"])["value"]
+    assert value[("providers_share", "offer_wi2013_2023")] == 85
+    assert value[("providers_share", "expect_problems")] == 44
+    assert value[("municipalities_dual", "integrated_dual_bought")] == pytest.approx(1 / 3, abs=1e-3)
+    assert value[("municipalities_dual", "no_integrated_dual")] == pytest.approx(2 / 3, abs=1e-3)
+    assert value[("coordination_required", "no_integrated_dual")] == 0.5
+    assert value[("coordination_required_of_all", "no_integrated_dual")] == pytest.approx(1 / 3, abs=1e-3)
+    assert value[("municipalities_dual_use", "uses_dual_trajectories")] == 0.9
+    assert value[("waiting_time", "wi2013")] == 7.5 and value[("waiting_time", "wi2021")] == 3.5
+    assert value[("waiting_time_difference", "wi2013_minus_wi2021")] == 4
+    assert value[("waiting_time_ratio", "wi2013_over_wi2021")] == pytest.approx(7.5 / 3.5)
+    assert key.loc[key["derived"], "measure"].tolist() == [
+        "coordination_required_of_all", "waiting_time_difference", "waiting_time_ratio"]
+    assert key.loc[key["derived"], "rule"].str.len().gt(0).all()
+
+    findings = markdown_of(nb, "markt-kernpunten")
+    for text in (f"62{NBSP}%", f"76{NBSP}%", f"10{NBSP}% tot 14{NBSP}%", f"85{NBSP}%", f"44{NBSP}%",
+                 "Ongeveer 1 op de 3", "2 op de 3", "bijna 1 op de 2", f"bijna 1 op de 3 \\(33{NBSP}%\\)",
+                 "ongeveer 9 op de 10", f"7,5{NBSP}weken", f"3,5{NBSP}weken", f"4{NBSP}weken", "2,1 keer", "berekend"):
+        assert text in findings, text
+    shown = markdown_of(nb, "tbl-markt-dekking")
+    assert f"| Onderwijsroute | 62{NBSP}% | 24{NBSP}% | 14{NBSP}% |" in shown
+    assert f"| B1-route | 100{NBSP}% | 0{NBSP}% | 0{NBSP}% |" in shown
+    assert shown.index("B1-route") < shown.index("Onderwijsroute") < shown.index("Module Arbeidsmarkt")
+    table = markdown_of(nb, "tbl-markt-kerncijfers")
+    assert f"| Verschil in wachttijd | 4{NBSP}weken | berekend |" in table
+    assert f"| Wachttijd Wi2013-inburgeraars | 7,5{NBSP}weken | brief §10 |" in table
+    assert f"| Idem, als deel van alle gemeenten | bijna 1 op de 3 \\(33{NBSP}%\\) | berekend |" in table
+    assert has_image(nb, "fig-markt-dekking") and has_image(nb, "fig-markt-wachttijd")
+    assert (out / "figures" / "markt_dekking.svg").read_text().startswith("<?xml")
+    assert (out / "figures" / "markt_wachttijd.svg").exists()
+
+
+def test_10_non_default_parameters(tmp_path):
+    out, nb = run("10_marktmonitor", tmp_path, sort_by="realised", pct_decimals=1, fig_format="png")
+    dek, _ = coverage(out)
+    # highest realised share first; ties broken by final phase, then the letter's order
+    assert list(dict.fromkeys(dek["component"])) == ["b1_route", "z_route", "z_route_participation", "map", "education_route"]
+    shown = markdown_of(nb, "tbl-markt-dekking")
+    assert shown.index("Participatiedeel Z-route") < shown.index("Module Arbeidsmarkt") < shown.index("Onderwijsroute")
+    assert f"bijna 1 op de 3 \\(33,3{NBSP}%\\)" in markdown_of(nb, "markt-kernpunten")
+    assert (out / "figures" / "markt_dekking.png").read_bytes()[:4] == b"\x89PNG"
+    assert has_image(nb, "fig-markt-dekking", "image/png")
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"lang": "en"}, "parameter 'lang' = 'en'"),
+        ({"sort_by": "alphabet"}, "parameter 'sort_by' = 'alphabet'"),
+        ({"pct_decimals": -1}, "parameter 'pct_decimals' = -1"),
+        ({"month_label": "september"}, "unknown parameter 'month_label'"),
+    ],
+)
+def test_10_bad_parameter_stops_in_first_cell(tmp_path, params, message):
+    with pytest.raises(PapermillExecutionError) as info:
+        run("10_marktmonitor", tmp_path, **params)
+    assert info.value.ename == "ParameterError"
+    assert message in info.value.evalue
+    assert not (tmp_path / "processed").exists(), "nothing may be written after a bad parameter"
