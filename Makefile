@@ -51,7 +51,7 @@ FONTS := reports/_fonts/DejaVuSans.ttf
 # the cijfercontrole notebook checks the whole letter and reads them all.
 section_raw = $(if $(findstring cijfercontrole,$(1)),$(RAW),$(wildcard data/raw/$(firstword $(subst _, ,$(1)))_*.csv))
 
-.PHONY: help env report notebooks validate test preview kernel lock clean distclean
+.PHONY: help env report notebooks validate test preview bench kernel lock clean distclean
 
 help: ## Show this help
 	@echo "Verzamelbrief inburgering: reproducible analysis. Targets:"
@@ -121,6 +121,12 @@ $(REPORT) &: $(EXECUTED) $(REPORT_SRC) $(RENDERER) $(PARAM_DIR)/report.yaml $(FO
 	else \
 	  $(PY) -m verzamelbrief.render reports; \
 	fi
+
+preview: $(REPORT) ## Write PNGs of every PDF page and an HTML screenshot to reports/_build/preview/
+	@$(PY) scripts/preview.py reports/_build
+
+bench: $(ENV) ## Time cold, no-op and one-change builds against an nbconvert baseline (reports/_build/bench.json)
+	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 test: $(ENV) ## Run the test suite (pytest; builds the report in a temporary copy)
 	$(PY) -m pytest $(PYTEST_ARGS)
