@@ -7,6 +7,7 @@ package there), never into the checkout under test.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -73,15 +74,32 @@ def normalise_spaces(text: str) -> str:
     return text.replace("\u00a0", " ").replace("\u202f", " ")
 
 
+def flat(text: str) -> str:
+    """PDF text as one line: hyphenated line breaks joined, whitespace collapsed."""
+    text = re.sub(r"\u00ad\s*", "", normalise_spaces(text))
+    return re.sub(r"\s+", " ", text)
+
+
 @pytest.fixture
 def project(tmp_path) -> Path:
     """A fresh copy of the project's source files."""
     return copy_project(tmp_path / "project")
 
 
+def git_commit_all(root: Path) -> str:
+    """Make ``root`` a git checkout with one commit of everything; return the commit id."""
+    env = {**os.environ, "GIT_AUTHOR_NAME": "test", "GIT_AUTHOR_EMAIL": "test@example.org",
+           "GIT_COMMITTER_NAME": "test", "GIT_COMMITTER_EMAIL": "test@example.org"}
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "test build"]):
+        subprocess.run(["git", *args], cwd=root, check=True, env=env, capture_output=True)
+    return subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, check=True, capture_output=True, text=True).stdout.strip()
+
+
 @pytest.fixture(scope="session")
 def built_project(tmp_path_factory) -> Path:
-    """A project copy in which ``make report`` has run once (shared by the report tests)."""
+    """A fresh clone-like git checkout in which ``make report`` has run once (shared by the report tests)."""
     root = copy_project(tmp_path_factory.mktemp("built") / "project")
+    (root / ".env-stamp").touch()
+    git_commit_all(root)
     make(root, "report")
     return root

@@ -24,24 +24,58 @@ def escape(text: object) -> str:
     return _SPECIAL.sub(r"\\\1", _BREAKS.sub(" ", str(text)).strip())
 
 
-def markdown_table(df: pd.DataFrame, align: Sequence[str] | None = None) -> str:
-    """A pipe table of ``df`` (already formatted as text); ``align`` is 'l' or 'r' per column."""
+_HEX = re.compile(r"^[0-9a-f]*$")
+
+
+def _cell(value: object, code: bool) -> str:
+    if code:
+        text = str(value)
+        if not _HEX.match(text):
+            raise ValueError(f"code cells hold hexadecimal digests only, got {text!r}")
+        return f"`{text}`"
+    return escape(value)
+
+
+def markdown_table(
+    df: pd.DataFrame,
+    align: Sequence[str] | None = None,
+    widths: Sequence[int] | None = None,
+    code: Sequence[str] = (),
+) -> str:
+    """A pipe table of ``df`` (already formatted as text).
+
+    ``align`` is 'l', 'r' or 'c' per column. ``widths`` gives relative column widths,
+    which pandoc uses when a row is longer than 72 characters (the cells then wrap).
+    Columns named in ``code`` are set in a monospace font (checksums).
+
+    >>> print(markdown_table(pd.DataFrame({"a": ["x"], "b": ["1"]}), widths=[3, 1]), end="")
+    | a | b |
+    |:------------|----:|
+    | x | 1 |
+    """
     align = align or ["l"] + ["r"] * (len(df.columns) - 1)
-    rule = {"l": ":---", "r": "---:", "c": ":---:"}
+    widths = widths or [1] * len(df.columns)
+    if len(align) != len(df.columns) or len(widths) != len(df.columns):
+        raise ValueError(f"align and widths need one entry per column ({len(df.columns)})")
+
+    def rule(a: str, w: int) -> str:
+        dashes = "-" * max(3, 4 * w)
+        return {"l": ":" + dashes, "r": dashes + ":", "c": ":" + dashes + ":"}[a]
+
     lines = [
         "| " + " | ".join(escape(c) for c in df.columns) + " |",
-        "|" + "|".join(rule[a] for a in align) + "|",
+        "|" + "|".join(rule(a, w) for a, w in zip(align, widths)) + "|",
     ]
     for row in df.itertuples(index=False):
-        lines.append("| " + " | ".join(escape(v) for v in row) + " |")
+        lines.append("| " + " | ".join(_cell(v, c in code) for v, c in zip(row, df.columns)) + " |")
     return "\n".join(lines) + "\n"
 
 
-def table(df: pd.DataFrame, align: Sequence[str] | None = None):
+def table(df: pd.DataFrame, align: Sequence[str] | None = None, widths: Sequence[int] | None = None, code: Sequence[str] = ()):
     """Display ``df`` as a Markdown table (caption and label come from the cell options)."""
     from IPython.display import Markdown
 
-    return Markdown(markdown_table(df, align))
+    return Markdown(markdown_table(df, align, widths, code))
 
 
 def findings(items: Iterable[str]):

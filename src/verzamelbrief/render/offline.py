@@ -31,7 +31,12 @@ HERE = Path(__file__).resolve().parent
 SHORTCODE = re.compile(r"\{\{<\s*(?P<name>[\w-]+)(?P<args>.*?)>\}\}", re.S)
 ESCAPED_SHORTCODE = re.compile(r"\{\{</\*(.*?)\*/>\}\}", re.S)
 
-SUPPORTED_TOP = {"project", "lang", "number-sections", "execute", "format", "title", "subtitle", "date", "date-format"}
+SUPPORTED_TOP = {
+    "project", "lang", "number-sections", "execute", "format", "filters",
+    "title", "subtitle", "date", "date-format", "sender", "reference", "notice",
+}
+#: document metadata passed to pandoc as it is
+PASSED_META = ("title", "subtitle", "lang", "sender", "reference", "notice")
 SUPPORTED_FORMAT_OPTIONS = {
     "html": {"embed-resources", "toc", "toc-title", "css", "notebook-links", "toc-depth", "include-after-body"},
     "typst": {"papersize", "toc", "toc-title", "template-partials", "font-paths", "keep-typ"},
@@ -138,10 +143,15 @@ def render_document(project_dir: Path, document: Path, out_dir: Path, date: str 
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
-    embedder = Embedder(base_dir=document.parent, media_dir=work / "media", media_prefix="media")
+    html_opts = config["format"].get("html") or {}
+    links = html_opts.get("notebook-links", True) not in (False, "false")
+    embedder = Embedder(
+        base_dir=document.parent, media_dir=work / "media", media_prefix="media",
+        link_base=Path(os.path.relpath(document.parent, out_dir)) if links else None,
+    )
     markdown = resolve_shortcodes(body, embedder, document.name)
 
-    meta = {k: config[k] for k in ("title", "subtitle", "lang") if k in config}
+    meta = {k: config[k] for k in PASSED_META if k in config}
     if config.get("date"):
         meta["date"] = fmt.date(str(config["date"]))
     meta_file = work / "metadata.yaml"
@@ -150,6 +160,9 @@ def render_document(project_dir: Path, document: Path, out_dir: Path, date: str 
     md_file.write_text(markdown, encoding="utf-8")
     lua = str(HERE / "crossref.lua")
     common = [md_file.name, "--from", "markdown", "--metadata-file", meta_file.name, "--lua-filter", lua]
+    for entry in config.get("filters", []) or []:
+        path = entry["path"] if isinstance(entry, dict) else entry
+        common += ["--lua-filter", str((document.parent / path).resolve())]
     if config.get("number-sections"):
         common.append("--number-sections")
     written = []

@@ -1,0 +1,96 @@
+"""The report as reviewers see it: page images, layout markers, provenance, accessibility.
+
+Uses `make preview` (pdftoppm and headless Chromium) on the shared built checkout.
+"""
+
+import re
+import shutil
+import subprocess
+
+import pytest
+from PIL import Image
+
+from conftest import flat, make, normalise_spaces, pdf_text
+
+pytestmark = pytest.mark.skipif(
+    not (shutil.which("pdftoppm") and shutil.which("chromium")), reason="needs poppler-utils and chromium (.ci/run installs them)"
+)
+
+
+@pytest.fixture(scope="module")
+def preview(built_project):
+    make(built_project, "preview")
+    return built_project / "reports/_build/preview"
+
+
+def ink(path) -> float:
+    """Share of pixels that are not (near) white."""
+    im = Image.open(path).convert("L")
+    hist = im.histogram()
+    return 1 - sum(hist[245:]) / (im.width * im.height)
+
+
+def test_every_pdf_page_is_rendered_and_has_content(preview):
+    pages = sorted(preview.glob("pdf-*.png"))
+    assert 8 <= len(pages) <= 30, len(pages)
+    empty = [p.name for p in pages if ink(p) < 0.01]
+    assert not empty, f"pages without content: {empty}"
+
+
+def test_html_screenshots_are_not_blank(preview):
+    for name in ("html.png", "html-phone.png"):
+        shot = preview / name
+        assert shot.exists()
+        assert Image.open(shot).height > 3000, "the whole page, not just the first screen"
+        assert ink(shot) > 0.03
+
+
+def test_pdf_reads_like_the_letter_layout(built_project):
+    text = normalise_spaces(pdf_text(built_project / "reports/_build/verzamelbrief.pdf"))
+    pages = text.split("\f")
+    n = len([p for p in pages if p.strip()])
+    assert f"Pagina 1 van {n}" in pages[0] and f"Pagina {n} van {n}" in pages[n - 1]
+    assert "Onderwerp" in pages[0] and "Verzamelbrief inburgering" in pages[0]
+    assert "reproductie van de cijfers" in pages[0].lower() and "niet de brief zelf" in pages[0]
+    assert all("Verzamelbrief inburgering" in p.splitlines()[0] for p in pages[1:n] if p.strip()), "running header from page 2"
+    assert "Figuur 1:" in text and "Tabel 1:" in text
+    numbers = [int(m) for m in re.findall(r"Figuur (\d+):", text)]
+    assert numbers == list(range(1, len(numbers) + 1)), "figures numbered through the document"
+    assert "Bijlage: cijfercontrole" in text and "Colofon" in text
+
+
+def test_colophon_names_the_commit_and_checksums(built_project):
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=built_project, capture_output=True, text=True).stdout.strip()
+    text = flat(pdf_text(built_project / "reports/_build/verzamelbrief.pdf"))
+    assert commit and commit in text
+    assert "zonder niet-vastgelegde wijzigingen" in text
+    import hashlib
+
+    raw = built_project / "data/raw/09_bib_examenmonitor.csv"
+    assert hashlib.sha256(raw.read_bytes()).hexdigest() in text.replace(" ", "")
+    for component in ("Python", "pandas", "matplotlib", "papermill"):
+        assert re.search(rf"{component}\s+\d+\.\d+", text), component
+
+
+def test_pdf_uses_only_the_pinned_fonts(built_project):
+    if not shutil.which("pdffonts"):
+        pytest.skip("pdffonts not installed")
+    out = subprocess.run(["pdffonts", str(built_project / "reports/_build/verzamelbrief.pdf")], capture_output=True, text=True).stdout
+    fonts = {line.split()[0].split("+")[-1] for line in out.splitlines()[2:] if line.strip()}
+    assert fonts and all(f.startswith("DejaVuSans") for f in fonts), fonts
+
+
+def test_html_is_accessible_and_self_contained(built_project):
+    html = (built_project / "reports/_build/verzamelbrief.html").read_text(encoding="utf-8")
+    assert re.search(r'<html[^>]* lang="nl"', html)
+    assert '<nav id="TOC"' in html
+    assert "@media print" in html and "@media (max-width" in html
+    svgs = re.findall(r"<svg [^>]*>", html)
+    assert len(svgs) >= 10, "figures are inline SVG"
+    assert all('role="img"' in s and "aria-label=" in s for s in svgs)
+    assert html.count("<title>") >= len(svgs)
+    assert "data:image/svg+xml" not in html
+    assert not re.search(r'(src|href)="(https?:)?//', html), "no external resources"
+    links = re.findall(r'href="(\.\./_executed/[^"]+\.ipynb)"', html)
+    assert len(links) >= 10, "captions link to the notebook that produced them"
+    assert all((built_project / "reports/_build" / link).resolve().exists() for link in links)
