@@ -44,7 +44,8 @@ PKG := $(sort $(wildcard src/verzamelbrief/*.py))
 RENDERER := $(sort $(wildcard src/verzamelbrief/render/*))
 RAW_VALID := $(EXEC_DIR)/.raw-valid
 REPORT := reports/_build/verzamelbrief.html reports/_build/verzamelbrief.pdf
-REPORT_SRC := reports/_quarto.yml $(wildcard reports/*.qmd) $(wildcard reports/typst/*.typ) $(wildcard reports/styles/*)
+REPORT_SRC := reports/_quarto.yml $(wildcard reports/*.qmd) $(wildcard reports/typst/*.typ) $(wildcard reports/styles/*) \
+              $(wildcard reports/filters/*.lua)
 FONTS := reports/_fonts/DejaVuSans.ttf
 
 # The raw files a notebook reads: those of its letter section (the number it starts with);
@@ -93,11 +94,9 @@ notebooks: $(EXECUTED) ## Execute the notebooks that are out of date (papermill)
 $(EXEC_DIR)/%.ipynb: notebooks/%.ipynb $(PARAM_DIR)/%.yaml $$(call section_raw,$$*) $(CATALOGUE) $(PKG) $(ENV) | $(RAW_VALID)
 	@$(PY) -m verzamelbrief.run $< $@ --params-file $(PARAM_DIR)/$*.yaml
 
-# The provenance notebook records the parameters make passes to every notebook, the raw
-# files' checksums, the versions and the git state (commit, uncommitted changes).
-HERKOMST := $(EXEC_DIR)/99_herkomst.ipynb
+# The colophon (written at render time by verzamelbrief.provenance) shows the commit and
+# whether the tree had uncommitted changes, so the report depends on the git state.
 GIT_STATE := $(EXEC_DIR)/.git-state
-$(HERKOMST): $(RAW) $(PARAM_DIR)/.split requirements.txt $(GIT_STATE)
 
 # Rewritten only when the commit or the clean/dirty state changes.
 $(GIT_STATE): FORCE
@@ -114,7 +113,8 @@ $(FONTS): | $(ENV)
 
 report: $(REPORT) ## Render reports/_build/verzamelbrief.html and .pdf (runs what is out of date)
 
-$(REPORT) &: $(EXECUTED) $(REPORT_SRC) $(RENDERER) $(PARAM_DIR)/report.yaml $(FONTS)
+$(REPORT) &: $(EXECUTED) $(REPORT_SRC) $(RENDERER) $(PARAM_DIR)/report.yaml $(FONTS) \
+              $(GIT_STATE) $(RAW) $(CATALOGUE) requirements.txt src/verzamelbrief/provenance.py
 	@if command -v quarto >/dev/null; then \
 	  echo "▶ report: quarto render reports"; \
 	  quarto render reports -M date:"$$($(PY) -c 'import yaml; print(yaml.safe_load(open("$(PARAM_DIR)/report.yaml"))["date"])')"; \

@@ -153,3 +153,20 @@ def test_text_from_data_cannot_inject_markup(tmp_path):
     assert "<em>vet</em>" not in html and 'href="http://x.example"' not in html
     text = normalise_spaces(pdf_text(proj / "_build" / "doc.pdf"))
     assert "<script>alert(1)</script>" in text.replace("\n", " ")
+
+
+def test_include_and_pre_render(tmp_path):
+    proj = make_project(tmp_path, "# A\n\n{{< include _part.md >}}\n")
+    text = (proj / "_quarto.yml").read_text().replace(
+        "  render: [doc.qmd]\n", "  render: [doc.qmd]\n  pre-render: python -c \"open('_part.md','w').write('Vooraf geschreven; zie @fig-demo.\\\\n\\\\n{{< embed _executed/nb.ipynb#fig-demo >}}\\\\n')\"\n"
+    )
+    (proj / "_quarto.yml").write_text(text)
+    render(proj, formats=("html",), log=lambda *_: None)
+    html = (proj / "_build" / "doc.html").read_text()
+    assert "Vooraf geschreven" in html and "Figuur 1" in html
+
+
+def test_missing_include_is_refused(tmp_path):
+    proj = make_project(tmp_path, "# A\n\n{{< include _nope.md >}}\n")
+    with pytest.raises(RenderError, match=r"include '_nope.md' does not exist"):
+        render(proj, formats=("html",), log=lambda *_: None)

@@ -1,21 +1,35 @@
-"""Provenance of a build: git state, raw-file checksums, notebook parameters, versions.
+"""Provenance of a build, for the report's colophon: ``python -m verzamelbrief.provenance``.
 
-Used by the ``99_herkomst`` notebook, whose outputs make up the report's colophon.
+Writes ``reports/_colofon.md`` (included by the report with ``{{< include _colofon.md >}}``)
+just before rendering: Quarto runs it as the project's ``pre-render`` script and the offline
+renderer does the same. It records
+
+- the commit the report was built from, and whether the working tree had uncommitted changes;
+- the build date (``report.date`` in ``params.yaml``, so rebuilds stay identical);
+- the parameters each notebook ran with, read from the executed notebooks themselves;
+- the SHA-256 of every file in ``data/raw``;
+- the versions of Python, the analysis packages and the renderer.
+
+Because it runs at render time, after every notebook succeeded, a failed build never
+changes it, and it costs no notebook execution.
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import importlib.metadata
 import json
 import platform
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
-import pandas as pd
+import yaml
 
-from . import paths
+from . import fmt, paths
+from .outputs import write_text
 
 PACKAGES = ["pandas", "matplotlib", "papermill", "pandera", "babel", "nbclient"]
 
@@ -30,38 +44,37 @@ def git_state(root: Path | None = None) -> dict:
     def git(*args):
         return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
 
-    head = git("rev-parse", "HEAD") if shutil.which("git") else None
-    if head is None or head.returncode != 0 or git("rev-parse", "--show-toplevel").stdout.strip() != str(root.resolve()):
+    if not shutil.which("git"):
+        return {"commit": None, "dirty": False}
+    top = git("rev-parse", "--show-toplevel")
+    if top.returncode != 0 or Path(top.stdout.strip()).resolve() != root.resolve():
         return {"commit": None, "dirty": False}
     dirty = bool(git("status", "--porcelain", "--untracked-files=no").stdout.strip())
-    return {"commit": head.stdout.strip(), "dirty": dirty}
+    return {"commit": git("rev-parse", "HEAD").stdout.strip(), "dirty": dirty}
 
 
-def file_hashes(folder: Path) -> pd.DataFrame:
-    """SHA-256 of every file in ``folder`` (sorted by name)."""
-    rows = [
-        {"file": f"{folder.name}/{p.name}", "sha256": hashlib.sha256(p.read_bytes()).hexdigest()}
+def file_hashes(folder: Path) -> list[tuple[str, str]]:
+    """(name, SHA-256) of every file in ``folder``, sorted by name."""
+    return [
+        (f"{folder.parent.name}/{folder.name}/{p.name}", hashlib.sha256(p.read_bytes()).hexdigest())
         for p in sorted(folder.iterdir())
         if p.is_file() and not p.name.startswith(".")
     ]
-    return pd.DataFrame(rows, columns=["file", "sha256"])
 
 
-def notebook_parameters(params_dir: Path, exclude: tuple[str, ...] = ()) -> pd.DataFrame:
-    """The parameters make passes to each notebook (``reports/_executed/params/*.yaml``)."""
-    import yaml
-
+def notebook_parameters(executed_dir: Path) -> list[tuple[str, str]]:
+    """(notebook, "name = value; …") for each executed notebook, from papermill's metadata."""
     rows = []
-    for path in sorted(params_dir.glob("*.yaml")):
-        if path.stem in exclude or path.name.startswith("."):
-            continue
-        for name, value in sorted((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items()):
-            rows.append({"notebook": path.stem, "parameter": name, "value": json.dumps(value, ensure_ascii=False)})
-    return pd.DataFrame(rows, columns=["notebook", "parameter", "value"])
+    for nb_path in sorted(executed_dir.glob("[0-9]*.ipynb")):
+        meta = json.loads(nb_path.read_text(encoding="utf-8")).get("metadata", {}).get("papermill", {})
+        params = meta.get("parameters") or {}
+        text = "; ".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in sorted(params.items()))
+        rows.append((nb_path.stem, text or "(standaardwaarden)"))
+    return rows
 
 
 def renderer() -> list[tuple[str, str]]:
-    """The renderer ``make report`` uses here: Quarto if on PATH, else pandoc + Typst."""
+    """The renderer in use: Quarto when on PATH (as ``make report`` chooses), else pandoc + Typst."""
     quarto = shutil.which("quarto")
     if quarto:
         out = subprocess.run([quarto, "--version"], capture_output=True, text=True)
@@ -74,9 +87,64 @@ def renderer() -> list[tuple[str, str]]:
     ]
 
 
-def versions() -> pd.DataFrame:
+def versions() -> list[tuple[str, str]]:
     """Versions of Python, the analysis packages and the renderer."""
     rows = [("Python", platform.python_version())]
     rows += [(name, importlib.metadata.version(name)) for name in PACKAGES]
-    rows += renderer()
-    return pd.DataFrame(rows, columns=["component", "version"])
+    return rows + renderer()
+
+
+def report_date(params_file: Path | None = None) -> str | None:
+    params_file = Path(params_file or paths.PARAMS)
+    if not params_file.exists():
+        return None
+    return ((yaml.safe_load(params_file.read_text(encoding="utf-8")) or {}).get("report") or {}).get("date")
+
+
+def colophon_markdown(root: Path | None = None, date: str | None = None) -> str:
+    """The colophon's key lines and tables as Markdown (all text escaped)."""
+    import pandas as pd
+
+    from .tables import escape, markdown_table
+
+    root = Path(root or paths.ROOT)
+    git = git_state(root)
+    date = date or report_date(root / "params.yaml")
+    files = file_hashes(root / "data" / "raw")
+    params = notebook_parameters(root / "reports" / "_executed")
+    if git["commit"]:
+        state = "met niet-vastgelegde wijzigingen in de werkmap" if git["dirty"] else "zonder niet-vastgelegde wijzigingen"
+        lines = [f"Gebouwd uit commit {git['commit']} ({state})."]
+    else:
+        lines = ["Gebouwd buiten een git-checkout; de commit is onbekend."]
+    if date:
+        lines.append(f"Builddatum: {fmt.date(str(date))}.")
+    lines.append(f"{fmt.number(len(files))} bronbestanden in data/raw; {fmt.number(len(params))} uitgevoerde notebooks.")
+
+    def table(label: str, caption: str, df: pd.DataFrame, **kwargs) -> str:
+        return f"::: {{#{label}}}\n\n{markdown_table(df, **kwargs)}\n: {caption}\n\n:::\n"
+
+    return "\n".join(
+        [
+            "\n".join(f"- {escape(line)}" for line in lines) + "\n",
+            table("tbl-colofon-parameters", "Parameters waarmee elk notebook is uitgevoerd",
+                  pd.DataFrame(params, columns=["Notebook", "Parameters"]), align=["l", "l"], widths=[2, 5]),
+            table("tbl-colofon-bestanden", "Bronbestanden met hun SHA-256-controlegetal",
+                  pd.DataFrame(files, columns=["Bestand", "SHA-256"]), align=["l", "l"], widths=[2, 5], code=["SHA-256"]),
+            table("tbl-colofon-versies", "Gebruikte software en versies",
+                  pd.DataFrame(versions(), columns=["Onderdeel", "Versie"]), align=["l", "l"]),
+        ]
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Write the report's colophon (provenance) as Markdown.")
+    parser.add_argument("output", type=Path, nargs="?", default=paths.REPORTS / "_colofon.md")
+    parser.add_argument("--date", help="build date (YYYY-MM-DD); default: report.date in params.yaml")
+    args = parser.parse_args(argv)
+    write_text(args.output, colophon_markdown(date=args.date))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

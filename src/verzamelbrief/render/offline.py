@@ -6,7 +6,10 @@ the report uses and refuses anything else, so nothing is silently dropped:
 - project options from ``_quarto.yml`` and the document's front matter
   (``title``, ``subtitle``, ``date``, ``lang``, ``number-sections``, and per format the
   options listed in :data:`SUPPORTED_FORMAT_OPTIONS`);
-- the ``{{< embed >}}`` shortcode (see :mod:`.embed`); any other shortcode is an error;
+- the ``{{< embed >}}`` shortcode (see :mod:`.embed`) and ``{{< include file >}}``; any
+  other shortcode is an error;
+- the project's ``pre-render`` commands (run in the project folder, ``python`` being this
+  interpreter), as Quarto runs them before rendering;
 - figure and table numbering and ``@fig-``/``@tbl-`` references (``crossref.lua``);
 - HTML: one self-contained file (pandoc ``--embed-resources``), no MathJax;
 - PDF: pandoc to Typst with the project's template partials, compiled by ``typst``.
@@ -82,8 +85,8 @@ def load_config(project_dir: Path, document: Path) -> tuple[dict, str]:
     return config, body
 
 
-def resolve_shortcodes(body: str, embedder: Embedder, source_name: str) -> str:
-    """Replace every ``{{< embed … >}}``; stop on any other shortcode."""
+def resolve_shortcodes(body: str, embedder: Embedder, source_name: str, depth: int = 0) -> str:
+    """Replace every ``{{< embed … >}}`` and ``{{< include … >}}``; stop on any other shortcode."""
 
     def line_of(pos: int) -> int:
         return body.count("\n", 0, pos) + 1
@@ -94,12 +97,20 @@ def resolve_shortcodes(body: str, embedder: Embedder, source_name: str) -> str:
             continue
         where = f"{source_name}:{line_of(m.start())}"
         name, args = m.group("name"), m.group("args").split()
-        if name != "embed":
-            raise RenderError(f"{where}: shortcode '{name}' is not supported by the offline renderer (supported: embed)")
+        if name not in ("embed", "include"):
+            raise RenderError(f"{where}: shortcode '{name}' is not supported by the offline renderer (supported: embed, include)")
         if len(args) != 1:
-            raise RenderError(f"{where}: embed takes one argument (notebook.ipynb#label), got {args}")
+            raise RenderError(f"{where}: {name} takes one argument, got {args}")
         out.append(body[last : m.start()])
-        out.append(embedder(args[0], where))
+        if name == "embed":
+            out.append(embedder(args[0], where))
+        else:
+            path = embedder.base_dir / args[0]
+            if not path.exists():
+                raise RenderError(f"{where}: include '{args[0]}' does not exist")
+            if depth > 5:
+                raise RenderError(f"{where}: includes nested too deeply")
+            out.append(resolve_shortcodes(path.read_text(encoding="utf-8"), embedder, args[0], depth + 1))
         last = m.end()
     out.append(body[last:])
     return ESCAPED_SHORTCODE.sub(lambda m: "{{<" + m.group(1) + ">}}", "".join(out))
@@ -121,10 +132,28 @@ def source_date_epoch(date: str | None) -> int:
     return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())
 
 
+def pre_render(project_dir: Path, project: dict, log=print) -> None:
+    """Run the project's ``pre-render`` commands, as Quarto does before rendering."""
+    import shlex
+    import sys
+
+    commands = project.get("project", {}).get("pre-render") or []
+    for command in [commands] if isinstance(commands, str) else commands:
+        argv = shlex.split(command)
+        if argv and argv[0] in ("python", "python3"):
+            argv[0] = sys.executable
+        log(f"  pre-render: {command}")
+        proc = subprocess.run(argv, cwd=project_dir, capture_output=True, text=True)
+        if proc.returncode != 0:
+            detail = (proc.stderr.strip().splitlines() or [""])[-1]
+            raise RenderError(f"pre-render '{command}' failed: {detail}")
+
+
 def render(project_dir: Path, date: str | None = None, formats: tuple[str, ...] = ("html", "typst"), log=print) -> list[Path]:
     """Render every document of the project; return the files written."""
     project_dir = project_dir.resolve()
     project = yaml.safe_load((project_dir / "_quarto.yml").read_text(encoding="utf-8")) or {}
+    pre_render(project_dir, project, log)
     out_dir = project_dir / project.get("project", {}).get("output-dir", "_build")
     written = []
     out_dir.mkdir(parents=True, exist_ok=True)
