@@ -78,8 +78,9 @@ endif
 validate: $(RAW_VALID) ## Validate data/raw against data/raw/catalogue.yaml
 
 $(RAW_VALID): $(RAW) $(CATALOGUE) $(PKG) | $(ENV)
-	@$(PY) -m verzamelbrief.validate
-	@mkdir -p $(@D) && touch $@
+	@mkdir -p $(@D)
+	@$(PY) -m verzamelbrief.validate --cache $@
+	@touch $@
 
 # One parameter file per notebook, rewritten only when its block of params.yaml changes.
 $(PARAM_DIR)/.split: params.yaml $(NOTEBOOKS) | $(ENV)

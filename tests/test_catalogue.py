@@ -130,3 +130,16 @@ def test_load_table_raises_with_all_problems(raw):
     edit(raw / BIB, "5816", "abc")
     with pytest.raises(DataError, match=r"row 2, column 'value': not a number"):
         load_table(BIB, raw)
+
+
+def test_validation_cache_rechecks_only_changed_files(raw, tmp_path, capsys):
+    from verzamelbrief.validate import main
+
+    cache = tmp_path / "valid.json"
+    assert main([str(raw), "--cache", str(cache)]) == 0
+    assert "11 checked, 0 unchanged" in capsys.readouterr().out
+    assert main([str(raw), "--cache", str(cache)]) == 0
+    assert "0 checked, 11 unchanged" in capsys.readouterr().out
+    edit(raw / BIB, "5816", "abc")
+    assert main([str(raw), "--cache", str(cache)]) == 1
+    assert "not a number: 'abc'" in capsys.readouterr().err

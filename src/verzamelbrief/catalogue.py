@@ -265,8 +265,11 @@ def validate_file(name: str, catalogue: dict | None = None, raw_dir: Path | None
     return df, _whole_problems(rel, df, entry)
 
 
-def validate_all(raw_dir: Path | None = None, catalogue_path: Path | None = None) -> list[Problem]:
-    """Validate every raw file and the catalogue's coverage of ``raw_dir``."""
+def validate_all(raw_dir: Path | None = None, catalogue_path: Path | None = None, skip: set[str] = frozenset()) -> list[Problem]:
+    """Validate every raw file and the catalogue's coverage of ``raw_dir``.
+
+    Files named in ``skip`` (already validated, unchanged) are only checked to exist.
+    """
     raw_dir = Path(raw_dir or paths.DATA_RAW)
     catalogue_path = Path(catalogue_path or raw_dir / "catalogue.yaml")
     try:
@@ -281,6 +284,8 @@ def validate_all(raw_dir: Path | None = None, catalogue_path: Path | None = None
     for extra in sorted(present - listed):
         problems.append(Problem(paths.relative(raw_dir / extra), None, None, "file has no entry in data/raw/catalogue.yaml"))
     for name in sorted(listed):
+        if name in skip and (raw_dir / name).exists():
+            continue
         problems.extend(validate_file(name, catalogue, raw_dir)[1])
     return problems
 
@@ -321,3 +326,25 @@ def resolve(path: Path | str) -> Path:
     """Resolve ``path`` against the project root unless it is absolute."""
     p = Path(path)
     return p if p.is_absolute() else paths.ROOT / p
+
+
+def stated_row(df: pd.DataFrame, indicator: str, category: str | None = None, year: int | None = None) -> pd.Series:
+    """The one row of ``indicator`` (and ``category``, ``year``) in a loaded raw table.
+
+    That row is a figure as the letter states it; anything but exactly one match is a
+    :class:`DataError` naming what was looked for.
+
+    >>> df = load_table("09_bib_examenmonitor")
+    >>> int(stated_row(df, "candidates", "total", 2021)["value"])
+    6693
+    """
+    mask = df["indicator"] == indicator
+    if category is not None:
+        mask &= df["category"] == category
+    if year is not None:
+        mask &= df["year"] == year
+    rows = df[mask]
+    if len(rows) != 1:
+        key = "/".join(str(k) for k in (indicator, category, year) if k is not None)
+        raise DataError([f"expected one row of {key} in the raw table, found {len(rows)}"])
+    return rows.iloc[0]
