@@ -127,7 +127,7 @@ preview: $(REPORT) ## Write PNGs of every PDF page and an HTML screenshot to rep
 	@$(PY) scripts/preview.py reports/_build
 
 bench: $(ENV) ## Time cold, no-op and one-change builds against an nbconvert baseline (reports/_build/bench.json)
-	$(PY) scripts/bench.py $(BENCH_ARGS)
+	+$(PY) scripts/bench.py $(BENCH_ARGS)
 
 test: $(ENV) ## Run the test suite (pytest; builds the report in a temporary copy)
 	$(PY) -m pytest $(PYTEST_ARGS)

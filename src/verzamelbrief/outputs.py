@@ -17,8 +17,10 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported by the caller; importing it here would slow every process
+    import pandas as pd
 
 TXN_ENV = "VERZAMELBRIEF_TXN"
 
@@ -115,6 +117,6 @@ def write_text(path: Path | str, text: str) -> Path:
     return write_bytes(path, text.encode("utf-8"))
 
 
-def write_csv(df: pd.DataFrame, path: Path | str) -> Path:
+def write_csv(df: "pd.DataFrame", path: Path | str) -> Path:
     """Write a processed table as UTF-8 CSV with ``\\n`` line ends and no index."""
     return write_text(path, df.to_csv(index=False, lineterminator="\n"))

@@ -103,9 +103,7 @@ def report_date(params_file: Path | None = None) -> str | None:
 
 def colophon_markdown(root: Path | None = None, date: str | None = None) -> str:
     """The colophon's key lines and tables as Markdown (all text escaped)."""
-    import pandas as pd
-
-    from .tables import escape, markdown_table
+    from .tables import escape, rows_table
 
     root = Path(root or paths.ROOT)
     git = git_state(root)
@@ -121,18 +119,18 @@ def colophon_markdown(root: Path | None = None, date: str | None = None) -> str:
         lines.append(f"Builddatum: {fmt.date(str(date))}.")
     lines.append(f"{fmt.number(len(files))} bronbestanden in data/raw; {fmt.number(len(params))} uitgevoerde notebooks.")
 
-    def table(label: str, caption: str, df: pd.DataFrame, **kwargs) -> str:
-        return f"::: {{#{label}}}\n\n{markdown_table(df, **kwargs)}\n: {caption}\n\n:::\n"
+    def table(label: str, caption: str, columns: list[str], rows, **kwargs) -> str:
+        return f"::: {{#{label}}}\n\n{rows_table(columns, rows, **kwargs)}\n: {caption}\n\n:::\n"
 
     return "\n".join(
         [
             "\n".join(f"- {escape(line)}" for line in lines) + "\n",
             table("tbl-colofon-parameters", "Parameters waarmee elk notebook is uitgevoerd",
-                  pd.DataFrame(params, columns=["Notebook", "Parameters"]), align=["l", "l"], widths=[2, 5]),
+                  ["Notebook", "Parameters"], params, align=["l", "l"], widths=[2, 5]),
             table("tbl-colofon-bestanden", "Bronbestanden met hun SHA-256-controlegetal",
-                  pd.DataFrame(files, columns=["Bestand", "SHA-256"]), align=["l", "l"], widths=[2, 5], code=["SHA-256"]),
+                  ["Bestand", "SHA-256"], files, align=["l", "l"], widths=[2, 5], code=["SHA-256"]),
             table("tbl-colofon-versies", "Gebruikte software en versies",
-                  pd.DataFrame(versions(), columns=["Onderdeel", "Versie"]), align=["l", "l"]),
+                  ["Onderdeel", "Versie"], versions(), align=["l", "l"]),
         ]
     )
 

@@ -7,9 +7,10 @@ or ``{{< … >}}`` appears in the report as text and is never read as markup.
 from __future__ import annotations
 
 import re
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 _BREAKS = re.compile(r"[ \t\r\n]+")  # not \s: keep no-break spaces inside numbers
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|@$~^&\"'])")
@@ -37,7 +38,7 @@ def _cell(value: object, code: bool) -> str:
 
 
 def markdown_table(
-    df: pd.DataFrame,
+    df: "pd.DataFrame",
     align: Sequence[str] | None = None,
     widths: Sequence[int] | None = None,
     code: Sequence[str] = (),
@@ -48,30 +49,42 @@ def markdown_table(
     which pandoc uses when a row is longer than 72 characters (the cells then wrap).
     Columns named in ``code`` are set in a monospace font (checksums).
 
+    >>> import pandas as pd
     >>> print(markdown_table(pd.DataFrame({"a": ["x"], "b": ["1"]}), widths=[3, 1]), end="")
     | a | b |
     |:------------|----:|
     | x | 1 |
     """
-    align = align or ["l"] + ["r"] * (len(df.columns) - 1)
-    widths = widths or [1] * len(df.columns)
-    if len(align) != len(df.columns) or len(widths) != len(df.columns):
-        raise ValueError(f"align and widths need one entry per column ({len(df.columns)})")
+    return rows_table(list(df.columns), df.itertuples(index=False), align, widths, code)
+
+
+def rows_table(
+    columns: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    align: Sequence[str] | None = None,
+    widths: Sequence[int] | None = None,
+    code: Sequence[str] = (),
+) -> str:
+    """:func:`markdown_table` for plain rows (no pandas needed)."""
+    align = align or ["l"] + ["r"] * (len(columns) - 1)
+    widths = widths or [1] * len(columns)
+    if len(align) != len(columns) or len(widths) != len(columns):
+        raise ValueError(f"align and widths need one entry per column ({len(columns)})")
 
     def rule(a: str, w: int) -> str:
         dashes = "-" * max(3, 4 * w)
         return {"l": ":" + dashes, "r": dashes + ":", "c": ":" + dashes + ":"}[a]
 
     lines = [
-        "| " + " | ".join(escape(c) for c in df.columns) + " |",
+        "| " + " | ".join(escape(c) for c in columns) + " |",
         "|" + "|".join(rule(a, w) for a, w in zip(align, widths)) + "|",
     ]
-    for row in df.itertuples(index=False):
-        lines.append("| " + " | ".join(_cell(v, c in code) for v, c in zip(row, df.columns)) + " |")
+    for row in rows:
+        lines.append("| " + " | ".join(_cell(v, c in code) for v, c in zip(row, columns)) + " |")
     return "\n".join(lines) + "\n"
 
 
-def table(df: pd.DataFrame, align: Sequence[str] | None = None, widths: Sequence[int] | None = None, code: Sequence[str] = ()):
+def table(df: "pd.DataFrame", align: Sequence[str] | None = None, widths: Sequence[int] | None = None, code: Sequence[str] = ()):
     """Display ``df`` as a Markdown table (caption and label come from the cell options)."""
     from IPython.display import Markdown
 

@@ -116,12 +116,20 @@ def resolve_shortcodes(body: str, embedder: Embedder, source_name: str, depth: i
     return ESCAPED_SHORTCODE.sub(lambda m: "{{<" + m.group(1) + ">}}", "".join(out))
 
 
-def _pandoc(args: list[str], cwd: Path) -> None:
-    proc = subprocess.run([pandoc_path(), *args], cwd=cwd, capture_output=True, text=True)
+def _pandoc_start(args: list[str], cwd: Path) -> subprocess.Popen:
+    return subprocess.Popen([pandoc_path(), *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _pandoc_wait(proc: subprocess.Popen) -> None:
+    _out, err = proc.communicate()
     if proc.returncode != 0:
-        message = proc.stderr.strip().splitlines()
+        message = err.strip().splitlines()
         detail = next((line for line in message if "crossref:" in line), message[-1] if message else "")
         raise RenderError(f"pandoc failed: {detail.strip()}")
+
+
+def _pandoc(args: list[str], cwd: Path) -> None:
+    _pandoc_wait(_pandoc_start(args, cwd))
 
 
 def source_date_epoch(date: str | None) -> int:
@@ -164,7 +172,7 @@ def render(project_dir: Path, date: str | None = None, formats: tuple[str, ...] 
     return written
 
 
-def render_document(project_dir: Path, document: Path, out_dir: Path, date: str | None, formats, log, txn=None) -> list[Path]:
+def render_document(project_dir: Path, document: Path, out_dir: Path, date: str | None, formats, log, txn) -> list[Path]:
     config, body = load_config(project_dir, document)
     if date:
         config["date"] = date
@@ -209,9 +217,24 @@ def render_document(project_dir: Path, document: Path, out_dir: Path, date: str 
         for extra in opts.get("include-after-body", []) or []:
             args += ["--include-after-body", str((document.parent / extra).resolve())]
         log(f"  html: pandoc → {target.relative_to(project_dir.parent) if project_dir.parent in target.parents else target}")
-        with atomic_path(target, txn) as tmp:
-            _pandoc([*args, "--output", str(tmp)], cwd=work)
+        # the HTML is written while the PDF is made (two independent pandoc runs, two cores)
+        html_proc = _pandoc_start([*args, "--output", str(txn.stage(target))], cwd=work)
         written.append(target)
+    else:
+        html_proc = None
+    try:
+        written += _render_typst(config, document, project_dir, work, common, out_dir, txn, formats, log)
+        if html_proc is not None:
+            _pandoc_wait(html_proc)
+    finally:
+        if html_proc is not None and html_proc.poll() is None:
+            html_proc.kill()
+            html_proc.wait()
+    return written
+
+
+def _render_typst(config, document, project_dir, work, common, out_dir, txn, formats, log) -> list[Path]:
+    written = []
 
     if "typst" in formats and "typst" in config["format"]:
         opts = config["format"]["typst"] or {}
