@@ -291,19 +291,13 @@ class BenchError(RuntimeError):
     pass
 
 
-def tracked_files(root: Path = ROOT) -> list[str]:
-    """What a clone holds: tracked (and staged) files, as they are in the working tree."""
-    out = subprocess.run(["git", "ls-files", "--cached"], cwd=root, capture_output=True, text=True)
-    if out.returncode != 0 or not out.stdout.strip():
-        raise BenchError(f"git ls-files failed in {root}: {out.stderr.strip()}")
-    return [f for f in out.stdout.splitlines() if (root / f).is_file()]
-
-
 def copy_project(dest: Path, root: Path = ROOT) -> Path:
-    for rel in tracked_files(root):
-        target = dest / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(root / rel, target)
+    from verzamelbrief.paths import copy_project as copy_tracked
+
+    try:
+        copy_tracked(dest, root)
+    except RuntimeError as exc:
+        raise BenchError(str(exc)) from None
     # This environment stands in for the copy's: a stamp newer than its requirements.
     (dest / ".env-stamp").touch()
     return dest

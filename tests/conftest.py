@@ -15,27 +15,16 @@ from pathlib import Path
 
 import pytest
 
+from verzamelbrief import paths
+
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 KERNEL = "verzamelbrief-inburgering"
 
 
-def tracked_files() -> list[str]:
-    # what a clone would hold: tracked (and staged) files, as they are in the working tree
-    out = subprocess.run(["git", "ls-files", "--cached"], cwd=ROOT, capture_output=True, text=True)
-    if out.returncode == 0 and out.stdout.strip():
-        return [f for f in out.stdout.splitlines() if (ROOT / f).is_file()]
-    skip = {".venv", ".git", "reports/_build", "reports/_executed", "reports/_fonts"}
-    return [str(p.relative_to(ROOT)) for p in ROOT.rglob("*") if p.is_file() and not any(str(p.relative_to(ROOT)).startswith(s) for s in skip)]
-
-
 def copy_project(dest: Path) -> Path:
-    """Copy the project's source files (what a clone has) to ``dest``."""
-    for rel in tracked_files():
-        target = dest / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(ROOT / rel, target)
-    return dest
+    """Copy the project's tracked files (what a clone has) to ``dest``."""
+    return paths.copy_project(dest, ROOT)
 
 
 def project_env(root: Path) -> dict:
