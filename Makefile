@@ -41,7 +41,7 @@ EXECUTED := $(addprefix $(EXEC_DIR)/,$(addsuffix .ipynb,$(STEMS)))
 RAW := $(sort $(wildcard data/raw/*.csv))
 CATALOGUE := data/raw/catalogue.yaml
 PKG := $(sort $(wildcard src/verzamelbrief/*.py))
-RENDERER := $(sort $(wildcard src/verzamelbrief/render/*))
+RENDER_SRC := $(sort $(wildcard src/verzamelbrief/render/*))
 RAW_VALID := $(EXEC_DIR)/.raw-valid
 REPORT := reports/_build/verzamelbrief.html reports/_build/verzamelbrief.pdf
 REPORT_SRC := reports/_quarto.yml $(wildcard reports/*.qmd) $(wildcard reports/typst/*.typ) $(wildcard reports/styles/*) \
@@ -109,19 +109,29 @@ $(GIT_STATE): FORCE
 .PHONY: FORCE
 FORCE:
 
+# The renderer: RENDERER=quarto or RENDERER=offline, or auto (the default): Quarto when
+# `quarto` is on PATH, else the offline renderer. The colophon names the renderer, so a
+# change of renderer or of Quarto's version renders again.
+RENDERER ?= auto
+RENDER_STATE := $(EXEC_DIR)/.renderer
+$(RENDER_STATE): FORCE
+	@mkdir -p $(@D); \
+	case "$(RENDERER)" in \
+	  quarto) state="quarto $$(quarto --version 2>/dev/null || echo missing)";; \
+	  offline) state=offline;; \
+	  auto) if command -v quarto >/dev/null; then state="quarto $$(quarto --version)"; else state=offline; fi;; \
+	  *) echo "error: RENDERER='$(RENDERER)' is not known; use auto, quarto or offline" >&2; exit 2;; \
+	esac; \
+	[ -f $@ ] && [ "$$(cat $@)" = "$$state" ] || echo "$$state" > $@
+
 $(FONTS): | $(ENV)
 	@$(PY) -m verzamelbrief.fonts reports/_fonts >/dev/null
 
-report: $(REPORT) ## Render reports/_build/verzamelbrief.html and .pdf (runs what is out of date)
+report: $(REPORT) ## Render reports/_build/verzamelbrief.html and .pdf (RENDERER=auto|quarto|offline)
 
-$(REPORT) &: $(EXECUTED) $(REPORT_SRC) $(RENDERER) $(PARAM_DIR)/report.yaml $(FONTS) \
-              $(GIT_STATE) $(RAW) $(CATALOGUE) requirements.txt src/verzamelbrief/provenance.py
-	@if command -v quarto >/dev/null; then \
-	  echo "▶ report: quarto render reports"; \
-	  quarto render reports -M date:"$$($(PY) -c 'import yaml; print(yaml.safe_load(open("$(PARAM_DIR)/report.yaml"))["date"])')"; \
-	else \
-	  $(PY) -m verzamelbrief.render reports; \
-	fi
+$(REPORT) &: $(EXECUTED) $(REPORT_SRC) $(RENDER_SRC) $(PARAM_DIR)/report.yaml $(FONTS) \
+              $(GIT_STATE) $(RENDER_STATE) $(RAW) $(CATALOGUE) requirements.txt src/verzamelbrief/provenance.py
+	@$(PY) -m verzamelbrief.render reports --engine $(RENDERER)
 
 preview: $(REPORT) ## Write PNGs of every PDF page and an HTML screenshot to reports/_build/preview/
 	@$(PY) scripts/preview.py reports/_build

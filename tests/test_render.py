@@ -43,8 +43,11 @@ def make_project(tmp_path, body, quarto_extra=""):
     (proj / "typst").mkdir()
     for f in ("typst-template.typ", "typst-show.typ"):
         (proj / "typst" / f).write_text((repo / "typst" / f).read_text())
+    (proj / "filters").mkdir()
+    (proj / "filters" / "typst-a11y.lua").write_text((repo / "filters" / "typst-a11y.lua").read_text())
     (proj / "_quarto.yml").write_text(
         "project:\n  output-dir: _build\n  render: [doc.qmd]\nlang: nl\nnumber-sections: true\n"
+        "filters: [filters/typst-a11y.lua]\n"
         "format:\n  html:\n    embed-resources: true\n  typst:\n    papersize: a4\n"
         "    template-partials: [typst/typst-template.typ, typst/typst-show.typ]\n" + quarto_extra
     )
@@ -155,15 +158,20 @@ def test_text_from_data_cannot_inject_markup(tmp_path):
     assert "<script>alert(1)</script>" in text.replace("\n", " ")
 
 
-def test_include_and_pre_render(tmp_path):
+def test_include(tmp_path):
     proj = make_project(tmp_path, "# A\n\n{{< include _part.md >}}\n")
-    text = (proj / "_quarto.yml").read_text().replace(
-        "  render: [doc.qmd]\n", "  render: [doc.qmd]\n  pre-render: python -c \"open('_part.md','w').write('Vooraf geschreven; zie @fig-demo.\\\\n\\\\n{{< embed _executed/nb.ipynb#fig-demo >}}\\\\n')\"\n"
-    )
-    (proj / "_quarto.yml").write_text(text)
+    (proj / "_part.md").write_text("Vooraf geschreven; zie @fig-demo.\n\n{{< embed _executed/nb.ipynb#fig-demo >}}\n")
     render(proj, formats=("html",), log=lambda *_: None)
     html = (proj / "_build" / "doc.html").read_text()
     assert "Vooraf geschreven" in html and "Figuur 1" in html
+
+
+def test_unsupported_project_option_is_refused(tmp_path):
+    proj = make_project(tmp_path, "# A\n")
+    text = (proj / "_quarto.yml").read_text().replace("  render: [doc.qmd]\n", "  render: [doc.qmd]\n  pre-render: python x.py\n")
+    (proj / "_quarto.yml").write_text(text)
+    with pytest.raises(RenderError, match=r"project option\(s\) \['pre-render'\] are not supported"):
+        render(proj, formats=("html",), log=lambda *_: None)
 
 
 def test_missing_include_is_refused(tmp_path):

@@ -1,14 +1,14 @@
 """Provenance of a build, for the report's colophon: ``python -m verzamelbrief.provenance``.
 
 Writes ``reports/_colofon.md`` (included by the report with ``{{< include _colofon.md >}}``)
-just before rendering: Quarto runs it as the project's ``pre-render`` script and the offline
-renderer does the same. It records
+just before rendering: ``python -m verzamelbrief.render`` calls :func:`write_colophon` before
+it runs Quarto or the offline renderer. It records
 
 - the commit the report was built from, and whether the working tree had uncommitted changes;
 - the build date (``report.date`` in ``params.yaml``, so rebuilds stay identical);
 - the parameters each notebook ran with, read from the executed notebooks themselves;
 - the SHA-256 of every file in ``data/raw``;
-- the versions of Python, the analysis packages and the renderer.
+- the versions of Python, the analysis packages and the renderer (e.g. ``Quarto 1.7.33``).
 
 Because it runs at render time, after every notebook succeeded, a failed build never
 changes it, and it costs no notebook execution.
@@ -73,25 +73,11 @@ def notebook_parameters(executed_dir: Path) -> list[tuple[str, str]]:
     return rows
 
 
-def renderer() -> list[tuple[str, str]]:
-    """The renderer in use: Quarto when on PATH (as ``make report`` chooses), else pandoc + Typst."""
-    quarto = shutil.which("quarto")
-    if quarto:
-        out = subprocess.run([quarto, "--version"], capture_output=True, text=True)
-        return [("Quarto", out.stdout.strip() or "onbekend")]
-    import pypandoc
-
-    return [
-        ("pandoc (offline renderer)", pypandoc.get_pandoc_version()),
-        ("typst (Python-pakket)", importlib.metadata.version("typst")),
-    ]
-
-
-def versions() -> list[tuple[str, str]]:
-    """Versions of Python, the analysis packages and the renderer."""
+def versions(renderer: str | None = None) -> list[tuple[str, str]]:
+    """Versions of Python, the analysis packages and (when given) the renderer."""
     rows = [("Python", platform.python_version())]
     rows += [(name, importlib.metadata.version(name)) for name in PACKAGES]
-    return rows + renderer()
+    return rows + ([("Opmaak (HTML en PDF)", renderer)] if renderer else [])
 
 
 def report_date(params_file: Path | None = None) -> str | None:
@@ -101,7 +87,7 @@ def report_date(params_file: Path | None = None) -> str | None:
     return ((yaml.safe_load(params_file.read_text(encoding="utf-8")) or {}).get("report") or {}).get("date")
 
 
-def colophon_markdown(root: Path | None = None, date: str | None = None) -> str:
+def colophon_markdown(root: Path | None = None, date: str | None = None, renderer: str | None = None) -> str:
     """The colophon's key lines and tables as Markdown (all text escaped)."""
     from .tables import escape, rows_table
 
@@ -130,17 +116,23 @@ def colophon_markdown(root: Path | None = None, date: str | None = None) -> str:
             table("tbl-colofon-bestanden", "Bronbestanden met hun SHA-256-controlegetal",
                   ["Bestand", "SHA-256"], files, align=["l", "l"], widths=[2, 5], code=["SHA-256"]),
             table("tbl-colofon-versies", "Gebruikte software en versies",
-                  ["Onderdeel", "Versie"], versions(), align=["l", "l"]),
+                  ["Onderdeel", "Versie"], versions(renderer), align=["l", "l"]),
         ]
     )
+
+
+def write_colophon(output: Path, renderer: str | None = None, date: str | None = None) -> Path:
+    """Write the colophon that the report includes (``{{< include _colofon.md >}}``)."""
+    return write_text(output, colophon_markdown(date=date, renderer=renderer))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Write the report's colophon (provenance) as Markdown.")
     parser.add_argument("output", type=Path, nargs="?", default=paths.REPORTS / "_colofon.md")
-    parser.add_argument("--date", help="build date (YYYY-MM-DD); default: report.date in params.yaml")
+    parser.add_argument("--date", help="report date (YYYY-MM-DD); default: report.date in params.yaml")
+    parser.add_argument("--renderer", help="the renderer, as the colophon names it")
     args = parser.parse_args(argv)
-    write_text(args.output, colophon_markdown(date=args.date))
+    write_colophon(args.output, renderer=args.renderer, date=args.date)
     return 0
 
 

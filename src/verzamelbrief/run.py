@@ -97,6 +97,16 @@ def normalise(nb) -> None:
     meta.pop("output_path", None)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
+        # papermill adds an empty tag list to every cell; Quarto turns it into an HTML
+        # attribute whose order among the others varies between renders
+        if cell.metadata.get("tags") == []:
+            cell.metadata.pop("tags")
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            # a DataFrame's HTML view (it has a text/plain twin): the report never embeds
+            # it, and any text/html output makes Quarto load jQuery and require.js from a CDN
+            if "text/html" in data and "text/plain" in data:
+                del data["text/html"]
         pm = cell.metadata.get("papermill")
         if pm is not None:
             for key in VOLATILE_NOTEBOOK_KEYS:

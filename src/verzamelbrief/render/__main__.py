@@ -1,4 +1,9 @@
-"""``python -m verzamelbrief.render [reports]``: render the report without Quarto."""
+"""``python -m verzamelbrief.render [reports] [--engine auto|quarto|offline]``: render the report.
+
+Writes the colophon (``reports/_colofon.md``) first, naming the renderer, then renders
+HTML and PDF with Quarto (``quarto`` on PATH) or with the offline renderer (pandoc +
+Typst from PyPI). ``auto``, the default, takes Quarto when it is on PATH.
+"""
 
 from __future__ import annotations
 
@@ -10,29 +15,60 @@ from pathlib import Path
 
 import yaml
 
-from .. import paths
+from .. import paths, provenance
+from . import offline, quarto
 from .embed import RenderError
-from .offline import render
+
+ENGINES = ("auto", "quarto", "offline")
 
 
 def _terminate(signum, frame):
     raise KeyboardInterrupt(f"signal {signum}")
 
 
+def choose_engine(engine: str) -> str:
+    """``quarto`` or ``offline``; ``auto`` takes Quarto when it is on PATH."""
+    if engine not in ENGINES:
+        raise RenderError(f"renderer '{engine}' is not known; choose one of {', '.join(ENGINES)}")
+    if engine == "auto":
+        return "quarto" if quarto.quarto_path() else "offline"
+    return engine
+
+
+def engine_label(engine: str) -> str:
+    """How the colophon names the renderer, e.g. ``Quarto 1.7.33``."""
+    if engine == "quarto":
+        return f"Quarto {quarto.quarto_version()}"
+    import importlib.metadata
+
+    import pypandoc
+
+    return (f"offline renderer van dit project: pandoc {pypandoc.get_pandoc_version()} "
+            f"en Typst {importlib.metadata.version('typst')}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("project", nargs="?", type=Path, default=paths.REPORTS, help="Quarto project folder")
+    parser.add_argument("--engine", default="auto", help="auto (default), quarto or offline")
     parser.add_argument("--date", help="report date (YYYY-MM-DD); default: params.yaml report.date")
-    parser.add_argument("--to", choices=["html", "typst"], action="append", help="only this format (repeatable)")
+    parser.add_argument("--to", choices=["html", "typst"], action="append", help="offline only: this format (repeatable)")
     args = parser.parse_args(argv)
     date = args.date
     if date is None and paths.PARAMS.exists():
         date = (yaml.safe_load(paths.PARAMS.read_text(encoding="utf-8")) or {}).get("report", {}).get("date")
     signal.signal(signal.SIGTERM, _terminate)
     start = time.monotonic()
-    print(f"▶ report: rendering {paths.relative(args.project)} (offline renderer: pandoc + typst)", flush=True)
     try:
-        written = render(args.project, date=date, formats=tuple(args.to or ("html", "typst")))
+        engine = choose_engine(args.engine)
+        label = engine_label(engine)
+        print(f"▶ report: rendering {paths.relative(args.project)} with {label}", flush=True)
+        provenance.write_colophon(args.project / "_colofon.md", renderer=label, date=date)
+        epoch = offline.source_date_epoch(date)
+        if engine == "quarto":
+            written = quarto.render(args.project, date=date, epoch=epoch)
+        else:
+            written = offline.render(args.project, date=date, formats=tuple(args.to or ("html", "typst")))
     except RenderError as exc:
         print(f"✗ report: {exc}", file=sys.stderr)
         return 1

@@ -62,6 +62,19 @@ function Pandoc(doc)
       if not is_typst and numbers[f.identifier] then
         f.caption = prefix_caption(f.caption, f.identifier)
       end
+      if not is_typst then
+        -- like Quarto: an image's fig-alt becomes its alt text
+        f = f:walk({
+          Image = function(img)
+            local alt = img.attributes["fig-alt"]
+            if alt then
+              img.attributes["fig-alt"] = nil
+              img.caption = pandoc.Inlines(alt)
+              return img
+            end
+          end,
+        })
+      end
       return f
     end,
     Div = function(d)

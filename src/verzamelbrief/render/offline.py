@@ -8,8 +8,6 @@ the report uses and refuses anything else, so nothing is silently dropped:
   options listed in :data:`SUPPORTED_FORMAT_OPTIONS`);
 - the ``{{< embed >}}`` shortcode (see :mod:`.embed`) and ``{{< include file >}}``; any
   other shortcode is an error;
-- the project's ``pre-render`` commands (run in the project folder, ``python`` being this
-  interpreter), as Quarto runs them before rendering;
 - figure and table numbering and ``@fig-``/``@tbl-`` references (``crossref.lua``);
 - HTML: one self-contained file (pandoc ``--embed-resources``), no MathJax;
 - PDF: pandoc to Typst with the project's template partials, compiled by ``typst``.
@@ -38,10 +36,11 @@ SUPPORTED_TOP = {
     "project", "lang", "number-sections", "execute", "format", "filters",
     "title", "subtitle", "date", "date-format", "sender", "reference", "notice",
 }
+SUPPORTED_PROJECT = {"type", "output-dir", "render"}
 #: document metadata passed to pandoc as it is
 PASSED_META = ("title", "subtitle", "lang", "sender", "reference", "notice")
 SUPPORTED_FORMAT_OPTIONS = {
-    "html": {"embed-resources", "toc", "toc-title", "css", "notebook-links", "toc-depth", "include-after-body"},
+    "html": {"embed-resources", "minimal", "toc", "toc-title", "css", "notebook-links", "toc-depth", "include-after-body"},
     "typst": {"papersize", "toc", "toc-title", "template-partials", "font-paths", "keep-typ"},
 }
 
@@ -73,6 +72,9 @@ def load_config(project_dir: Path, document: Path) -> tuple[dict, str]:
     for name, opts in (front.get("format") or {}).items():
         formats[name] = {**formats.get(name, {}), **(opts or {})}
     config["format"] = formats
+    unknown_project = set(config.get("project") or {}) - SUPPORTED_PROJECT
+    if unknown_project:
+        raise RenderError(f"_quarto.yml: project option(s) {sorted(unknown_project)} are not supported by the offline renderer")
     unknown = set(config) - SUPPORTED_TOP
     if unknown:
         raise RenderError(f"{document.name}: option(s) {sorted(unknown)} are not supported by the offline renderer")
@@ -140,33 +142,15 @@ def source_date_epoch(date: str | None) -> int:
     return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())
 
 
-def pre_render(project_dir: Path, project: dict, log=print) -> None:
-    """Run the project's ``pre-render`` commands, as Quarto does before rendering."""
-    import shlex
-    import sys
-
-    commands = project.get("project", {}).get("pre-render") or []
-    for command in [commands] if isinstance(commands, str) else commands:
-        argv = shlex.split(command)
-        if argv and argv[0] in ("python", "python3"):
-            argv[0] = sys.executable
-        log(f"  pre-render: {command}")
-        proc = subprocess.run(argv, cwd=project_dir, capture_output=True, text=True)
-        if proc.returncode != 0:
-            detail = (proc.stderr.strip().splitlines() or [""])[-1]
-            raise RenderError(f"pre-render '{command}' failed: {detail}")
-
-
 def render(project_dir: Path, date: str | None = None, formats: tuple[str, ...] = ("html", "typst"), log=print) -> list[Path]:
     """Render every document of the project; return the files written."""
     project_dir = project_dir.resolve()
     project = yaml.safe_load((project_dir / "_quarto.yml").read_text(encoding="utf-8")) or {}
-    pre_render(project_dir, project, log)
     out_dir = project_dir / project.get("project", {}).get("output-dir", "_build")
     written = []
     out_dir.mkdir(parents=True, exist_ok=True)
     # HTML and PDF are renamed into place together, only when every document rendered
-    with transaction(out_dir / ".render.txn") as txn:
+    with transaction(out_dir / f".render-{os.getpid()}.txn") as txn:
         for doc_name in project.get("project", {}).get("render", []):
             written += render_document(project_dir, project_dir / doc_name, out_dir, date, formats, log, txn)
     return written
@@ -191,6 +175,7 @@ def render_document(project_dir: Path, document: Path, out_dir: Path, date: str 
     meta = {k: config[k] for k in PASSED_META if k in config}
     if config.get("date"):
         meta["date"] = fmt.date(str(config["date"]))
+        meta["date-iso"] = str(config["date"])
     meta_file = work / "metadata.yaml"
     meta_file.write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
     md_file = work / f"{document.stem}.md"
@@ -266,6 +251,8 @@ def _render_typst(config, document, project_dir, work, common, out_dir, txn, for
                 root=str(work),
                 font_paths=font_paths,
                 ignore_system_fonts=True,
+                # tagged PDF declared PDF/UA-1: Typst checks alt text, language and title
+                pdf_standards=["ua-1"],
                 timestamp=source_date_epoch(str(config.get("date")) if config.get("date") else None),
             )
         except Exception as exc:  # typst raises its own error type with the source location

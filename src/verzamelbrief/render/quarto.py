@@ -1,0 +1,75 @@
+"""``quarto render`` with the guarantees the offline renderer gives.
+
+Quarto itself writes its outputs in place and one by one. Here it renders into a
+temporary output folder; the HTML and the PDF are then moved into the project's
+output folder together (one transaction), so a failed or interrupted render leaves the
+previous report as it was. ``SOURCE_DATE_EPOCH`` is set from the report date, and any
+warning Quarto prints (such as a resource it could not fetch, which would make the
+HTML load something from the network) fails the render.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from ..outputs import atomic_path, transaction
+from .embed import RenderError
+
+#: what Quarto prints for a problem that does not stop it
+WARNING_MARKERS = ("WARNING", "WARN:", "Could not fetch resource")
+
+
+def quarto_path() -> str | None:
+    return shutil.which("quarto")
+
+
+def quarto_version() -> str:
+    quarto = quarto_path()
+    if not quarto:
+        raise RenderError("quarto is not on PATH (install it, or choose the offline renderer: RENDERER=offline)")
+    out = subprocess.run([quarto, "--version"], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RenderError(f"'quarto --version' failed: {out.stderr.strip()}")
+    return out.stdout.strip()
+
+
+def render(project_dir: Path, date: str | None, epoch: int, log=print) -> list[Path]:
+    """Render every document of the Quarto project; return the files written."""
+    project_dir = project_dir.resolve()
+    project = yaml.safe_load((project_dir / "_quarto.yml").read_text(encoding="utf-8")) or {}
+    out_dir = project_dir / project.get("project", {}).get("output-dir", "_build")
+    documents = [Path(d).stem for d in project.get("project", {}).get("render", [])]
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".quarto-out-", dir=project_dir) as stage:
+        cmd = [quarto_path() or "quarto", "render", str(project_dir), "--output-dir", stage]
+        if date:
+            cmd += ["-M", f"date:{date}", "-M", f"date-iso:{date}"]
+        log(f"  quarto render {project_dir.name} ({quarto_version()})")
+        proc = subprocess.run(cmd, cwd=project_dir, env=env, capture_output=True, text=True)
+        problems = [line.strip() for line in (proc.stdout + proc.stderr).splitlines()
+                    if any(marker in line for marker in WARNING_MARKERS)]
+        if proc.returncode != 0:
+            detail = next((line for line in proc.stderr.splitlines() if "ERROR" in line or "error" in line),
+                          (proc.stderr.strip().splitlines() or ["(no message)"])[-1])
+            raise RenderError(f"quarto render failed: {detail.strip()}")
+        if problems:
+            raise RenderError(f"quarto render printed {len(problems)} warning(s), first: {problems[0]}")
+        written = []
+        with transaction(out_dir / f".render-{os.getpid()}.txn") as txn:
+            for stem in documents:
+                for ext in ("html", "pdf"):
+                    produced = Path(stage) / f"{stem}.{ext}"
+                    if not produced.exists():
+                        raise RenderError(f"quarto render wrote no {produced.name}")
+                    target = out_dir / produced.name
+                    with atomic_path(target, txn) as tmp:
+                        shutil.copyfile(produced, tmp)
+                    written.append(target)
+    return written
