@@ -40,7 +40,7 @@ SUPPORTED_PROJECT = {"type", "output-dir", "render"}
 #: document metadata passed to pandoc as it is
 PASSED_META = ("title", "subtitle", "lang", "sender", "reference", "notice")
 SUPPORTED_FORMAT_OPTIONS = {
-    "html": {"embed-resources", "minimal", "toc", "toc-title", "css", "notebook-links", "toc-depth", "include-after-body"},
+    "html": {"embed-resources", "minimal", "toc", "toc-title", "css", "notebook-links", "toc-depth", "include-before-body", "include-after-body"},
     "typst": {"papersize", "toc", "toc-title", "template-partials", "font-paths", "keep-typ"},
 }
 
@@ -199,8 +199,10 @@ def render_document(project_dir: Path, document: Path, out_dir: Path, date: str 
             args += ["--metadata", f"toc-title={opts['toc-title']}"]
         if opts.get("css"):
             args += ["--css", str((document.parent / opts["css"]).resolve())]
-        for extra in opts.get("include-after-body", []) or []:
-            args += ["--include-after-body", str((document.parent / extra).resolve())]
+        for where in ("before", "after"):
+            extras = opts.get(f"include-{where}-body") or []
+            for extra in [extras] if isinstance(extras, str) else extras:
+                args += [f"--include-{where}-body", str((document.parent / extra).resolve())]
         log(f"  html: pandoc → {target.relative_to(project_dir.parent) if project_dir.parent in target.parents else target}")
         # the HTML is written while the PDF is made (two independent pandoc runs, two cores)
         html_proc = _pandoc_start([*args, "--output", str(txn.stage(target))], cwd=work)

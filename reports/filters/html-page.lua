@@ -1,0 +1,107 @@
+-- HTML only, for Quarto and the offline renderer alike: the page's structure.
+--
+-- * The letter head's fields (sender, reference) and the notice from the document's
+--   metadata, as a definition list under the title (the Typst template prints the same
+--   fields for the PDF).
+-- * A <main id="inhoud"> landmark round the whole text, the target of the skip link
+--   (styles/skip-link.html, included before the body).
+-- * Footnotes as endnotes inside <main>, each link named by its number ("Voetnoot 3",
+--   "Terug naar de tekst bij voetnoot 3") rather than pandoc's bare "↩︎", so every link
+--   has a name of its own.
+-- * Every table inside a focusable, labelled region that scrolls sideways on its own
+--   when the table is wider than a phone's screen.
+
+if not FORMAT:match("html") then
+  return {}
+end
+
+local function escape_attr(s)
+  return (s:gsub("&", "&amp;"):gsub('"', "&quot;"):gsub("<", "&lt;"):gsub(">", "&gt;"))
+end
+
+local function letter_head(meta)
+  local blocks = pandoc.Blocks({})
+  local items = {}
+  for _, f in ipairs({ { "Afzender brief", meta.sender }, { "Betreft", meta.reference } }) do
+    if f[2] then
+      table.insert(items, { pandoc.Inlines(f[1]), { pandoc.Plain(pandoc.Inlines(f[2])) } })
+    end
+  end
+  if #items > 0 then
+    blocks:insert(pandoc.Div(pandoc.DefinitionList(items), pandoc.Attr("", { "letter-fields" })))
+  end
+  if meta.notice then
+    blocks:insert(pandoc.Div(pandoc.Para(pandoc.Inlines(meta.notice)), pandoc.Attr("", { "notice" }, { role = "note" })))
+  end
+  return blocks
+end
+
+local function scroll_region(el, caption)
+  local label = caption ~= "" and ("Tabel: " .. caption) or "Tabel"
+  return pandoc.Div({ el }, pandoc.Attr("", { "table-scroll" },
+    { role = "region", tabindex = "0", ["aria-label"] = label }))
+end
+
+local notes = {}
+
+-- Pass 1: footnote references, and tables into their scroll regions.
+local inline_pass = {
+  Note = function(note)
+    table.insert(notes, note.content)
+    local n = #notes
+    return pandoc.RawInline("html", string.format(
+      '<a href="#voetnoot-%d" id="voetnoot-ref-%d" class="footnote-ref" role="doc-noteref" aria-label="Voetnoot %d"><sup>%d</sup></a>',
+      n, n, n, n))
+  end,
+  Table = function(t)
+    -- the offline renderer has put the caption into the table; under Quarto the
+    -- caption belongs to the float around it (below)
+    return scroll_region(t, pandoc.utils.stringify(t.caption.long))
+  end,
+  -- Quarto only: a figure float's alt text stays on its image (Quarto 1.7 also copies it
+  -- onto the float's <div>, where HTML allows no alt); a table float names its region
+  -- after its caption
+  FloatRefTarget = function(float)
+    if float.type == "Figure" and float.attributes["fig-alt"] then
+      float.attributes["fig-alt"] = nil
+      return float
+    end
+    if float.type ~= "Table" or not float.caption_long then
+      return nil
+    end
+    local caption = pandoc.utils.stringify(float.caption_long)
+    float.content = pandoc.Blocks(float.content):walk({
+      Div = function(div)
+        if div.classes:includes("table-scroll") then
+          div.attributes["aria-label"] = "Tabel: " .. caption
+          return div
+        end
+      end,
+    })
+    return float
+  end,
+}
+
+-- Pass 2: letter head, <main>, and the endnotes at the end of it.
+local page_pass = {
+  Pandoc = function(doc)
+    local body = letter_head(doc.meta)
+    body:insert(1, pandoc.RawBlock("html", '<main id="inhoud">'))
+    body:extend(doc.blocks)
+    if #notes > 0 then
+      body:insert(pandoc.RawBlock("html", '<section class="footnotes" role="doc-endnotes" aria-label="Voetnoten">\n<hr>\n<ol>'))
+      for n, content in ipairs(notes) do
+        body:insert(pandoc.RawBlock("html", string.format('<li id="voetnoot-%d">', n)))
+        body:extend(content)
+        body:insert(pandoc.RawBlock("html", string.format(
+          '<p class="footnote-back"><a href="#voetnoot-ref-%d" role="doc-backlink">Terug naar de tekst bij voetnoot %d</a></p></li>', n, n)))
+      end
+      body:insert(pandoc.RawBlock("html", "</ol>\n</section>"))
+    end
+    body:insert(pandoc.RawBlock("html", "</main>"))
+    doc.blocks = body
+    return doc
+  end,
+}
+
+return { inline_pass, page_pass }
