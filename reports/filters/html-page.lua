@@ -36,10 +36,16 @@ local function letter_head(meta)
   return blocks
 end
 
+local function region_label(caption)
+  -- the offline renderer has numbered the caption already; Quarto numbers it later
+  caption = caption:gsub("^Tabel %d+: ", "")
+  return caption ~= "" and ("Tabel: " .. caption) or "Tabel"
+end
+
 local function scroll_region(el, caption)
-  local label = caption ~= "" and ("Tabel: " .. caption) or "Tabel"
+  -- attributes as a list, so they come out in the same order every time
   return pandoc.Div({ el }, pandoc.Attr("", { "table-scroll" },
-    { role = "region", tabindex = "0", ["aria-label"] = label }))
+    { { "role", "region" }, { "tabindex", "0" }, { "aria-label", region_label(caption) } }))
 end
 
 local notes = {}
@@ -52,6 +58,13 @@ local inline_pass = {
     return pandoc.RawInline("html", string.format(
       '<a href="#voetnoot-%d" id="voetnoot-ref-%d" class="footnote-ref" role="doc-noteref" aria-label="Voetnoot %d"><sup>%d</sup></a>',
       n, n, n, n))
+  end,
+  -- Quarto only: the wrapper round an embedded cell names the notebook by its absolute
+  -- path (a local folder in the report, and a different report in every folder)
+  Div = function(div)
+    if div.classes:includes("quarto-embed-nb-cell") then
+      return div.content
+    end
   end,
   Table = function(t)
     -- the offline renderer has put the caption into the table; under Quarto the
@@ -73,7 +86,7 @@ local inline_pass = {
     float.content = pandoc.Blocks(float.content):walk({
       Div = function(div)
         if div.classes:includes("table-scroll") then
-          div.attributes["aria-label"] = "Tabel: " .. caption
+          div.attributes["aria-label"] = region_label(caption)
           return div
         end
       end,
