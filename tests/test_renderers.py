@@ -139,3 +139,21 @@ def test_quarto_refusal_is_one_clear_line(built_project, tmp_path, engine):
     assert "✗ report: quarto render" in proc.stderr, proc.stderr[-2000:]
     after = {p.name: p.read_bytes() for p in (root / "reports" / "_build").glob("verzamelbrief.*")}
     assert after == before
+
+
+def test_conda_pins_the_quarto_that_ci_tests():
+    import yaml
+
+    from conftest import ROOT
+
+    deps = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))["dependencies"]
+    pinned = next(d for d in deps if isinstance(d, str) and d.startswith("quarto"))
+    version = pinned.split("=", 1)[1]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", version), f"environment.yml should pin one Quarto release: {pinned}"
+    assert f"quarto-{version}" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    if shutil.which("quarto"):
+        import subprocess
+
+        installed = subprocess.run(["quarto", "--version"], capture_output=True, text=True).stdout.strip()
+        if installed != version:
+            need(False, f"Quarto {version} (found {installed})")
