@@ -98,7 +98,7 @@ PKG_DEPS := $(EXEC_DIR)/package-deps.mk
 $(PKG_DEPS): $(NOTEBOOKS) $(wildcard src/verzamelbrief/*.py src/verzamelbrief/*/*.py) | $(ENV)
 	@mkdir -p $(@D)
 	@$(PY) -m verzamelbrief.deps --package src/verzamelbrief --target-dir $(EXEC_DIR) $(NOTEBOOKS) > $@.tmp && mv $@.tmp $@
-ifneq ($(filter-out help env clean distclean lock kernel test test-slow bench,$(or $(MAKECMDGOALS),help)),)
+ifneq ($(filter-out help env validate clean distclean lock kernel test test-slow bench,$(or $(MAKECMDGOALS),help)),)
 include $(PKG_DEPS)
 endif
 
