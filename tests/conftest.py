@@ -8,6 +8,7 @@ that build (``built_copy``), which is much cheaper than building again.
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -122,11 +123,18 @@ def built_copy(built_project, tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def built_notebook(built_project):
     """``built_notebook(stem)``: the processed folder and the executed notebook (a dict) of
-    the session build, where the notebook ran with its block of ``params.yaml``. For tests
-    of a notebook's regular outputs, instead of executing it once more."""
+    the session build, for tests of a notebook's outputs with its default parameters,
+    instead of executing it once more. The notebook ran there with its block of
+    ``params.yaml``; that block must hold the defaults, which this checks."""
 
     def load(stem: str) -> tuple[Path, dict]:
         executed = built_project / "reports" / "_executed" / f"{stem}.ipynb"
-        return built_project / "data" / "processed", json.loads(executed.read_text(encoding="utf-8"))
+        nb = json.loads(executed.read_text(encoding="utf-8"))
+        cell = next(c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))
+        defaults = {node.targets[0].id: ast.literal_eval(node.value) for node in ast.parse("".join(cell["source"])).body
+                    if isinstance(node, ast.Assign)}
+        differ = {k: v for k, v in nb["metadata"]["papermill"]["parameters"].items() if defaults.get(k) != v}
+        assert not differ, f"params.yaml sets {differ} for {stem}: the session build does not run it with its defaults"
+        return built_project / "data" / "processed", nb
 
     return load
