@@ -1,11 +1,15 @@
 """Shared fixtures: a temporary copy of the project, and helpers to run its commands.
 
 Tests that build write only into temporary copies (``VERZAMELBRIEF_ROOT`` points the
-package there), never into the checkout under test.
+package there), never into the checkout under test. The whole report is built once per
+test session (``built_project``); tests that change a built project work on a copy of
+that build (``built_copy``), which is much cheaper than building again.
 """
 
 from __future__ import annotations
 
+import ast
+import json
 import os
 import re
 import shutil
@@ -15,16 +19,26 @@ from pathlib import Path
 
 import pytest
 
-from verzamelbrief import paths
-
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 KERNEL = "verzamelbrief-inburgering"
 
 
-def copy_project(dest: Path) -> Path:
+def tracked_files(root: Path = ROOT) -> list[str]:
+    """What a clone holds: git's tracked (and staged) files, as they are in the working tree."""
+    out = subprocess.run(["git", "ls-files", "--cached"], cwd=root, capture_output=True, text=True)
+    if out.returncode != 0 or not out.stdout.strip():
+        raise RuntimeError(f"git ls-files failed in {root}: {out.stderr.strip()}")
+    return [f for f in out.stdout.splitlines() if (root / f).is_file()]
+
+
+def copy_project(dest: Path, root: Path = ROOT) -> Path:
     """Copy the project's tracked files (what a clone has) to ``dest``."""
-    return paths.copy_project(dest, ROOT)
+    for rel in tracked_files(root):
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(root / rel, target)
+    return dest
 
 
 def project_env(root: Path) -> dict:
@@ -92,3 +106,35 @@ def built_project(tmp_path_factory) -> Path:
     git_commit_all(root)
     make(root, "report")
     return root
+
+
+def copy_built(built: Path, dest: Path) -> Path:
+    """A copy of a built project, time stamps kept, so make finds it up to date."""
+    shutil.copytree(built, dest, symlinks=True)
+    return dest
+
+
+@pytest.fixture
+def built_copy(built_project, tmp_path) -> Path:
+    """A private copy of the session build, for a test that changes it."""
+    return copy_built(built_project, tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
+def built_notebook(built_project):
+    """``built_notebook(stem)``: the processed folder and the executed notebook (a dict) of
+    the session build, for tests of a notebook's outputs with its default parameters,
+    instead of executing it once more. The notebook ran there with its block of
+    ``params.yaml``; that block must hold the defaults, which this checks."""
+
+    def load(stem: str) -> tuple[Path, dict]:
+        executed = built_project / "reports" / "_executed" / f"{stem}.ipynb"
+        nb = json.loads(executed.read_text(encoding="utf-8"))
+        cell = next(c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))
+        defaults = {node.targets[0].id: ast.literal_eval(node.value) for node in ast.parse("".join(cell["source"])).body
+                    if isinstance(node, ast.Assign)}
+        differ = {k: v for k, v in nb["metadata"]["papermill"]["parameters"].items() if defaults.get(k) != v}
+        assert not differ, f"params.yaml sets {differ} for {stem}: the session build does not run it with its defaults"
+        return built_project / "data" / "processed", nb
+
+    return load

@@ -19,6 +19,7 @@ def run(name: str, tmp_path: Path, **params) -> tuple[Path, dict]:
     pm.execute_notebook(
         str(NB / f"{name}.ipynb"), str(executed), parameters={"processed_dir": str(out), **params},
         kernel_name=KERNEL, cwd=str(ROOT), progress_bar=False, kernel_manager_class=kernel_manager_class(),
+        shutdown_kernel="immediate",  # as the runner does: every output is collected by then
     )
     return out, json.loads(executed.read_text())
 

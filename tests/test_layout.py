@@ -1,6 +1,7 @@
 """The report as reviewers see it: page images, layout markers, provenance, accessibility.
 
-Uses `make preview` (pdftoppm and headless Chromium) on the shared built checkout.
+Reads the shared session build; the page images and screenshots (`make preview`:
+pdftoppm and headless Chromium) are slow tests.
 """
 
 import re
@@ -12,7 +13,7 @@ from PIL import Image
 
 from conftest import flat, make, normalise_spaces, pdf_text
 
-pytestmark = pytest.mark.skipif(
+needs_preview_tools = pytest.mark.skipif(
     not (shutil.which("pdftoppm") and shutil.which("chromium")), reason="needs poppler-utils and chromium (.ci/run installs them)"
 )
 
@@ -30,6 +31,8 @@ def ink(path) -> float:
     return 1 - sum(hist[245:]) / (im.width * im.height)
 
 
+@pytest.mark.slow
+@needs_preview_tools
 def test_every_pdf_page_is_rendered_and_has_content(preview):
     pages = sorted(preview.glob("pdf-*.png"))
     assert 8 <= len(pages) <= 30, len(pages)
@@ -37,6 +40,8 @@ def test_every_pdf_page_is_rendered_and_has_content(preview):
     assert not empty, f"pages without content: {empty}"
 
 
+@pytest.mark.slow
+@needs_preview_tools
 def test_html_screenshots_are_not_blank(preview):
     for name in ("html.png", "html-phone.png"):
         shot = preview / name

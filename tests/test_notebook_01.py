@@ -9,8 +9,8 @@ from nbhelpers import assert_refused, has_image, markdown_of, run
 NBSP = "\u00a0"
 
 
-def test_01_defaults_reproduce_the_letter(tmp_path):
-    out, nb = run("01_statushouders_aan_het_werk", tmp_path)
+def test_01_defaults_reproduce_the_letter(built_notebook):
+    out, nb = built_notebook("01_statushouders_aan_het_werk")  # the session build: params.yaml holds the defaults
     df = pd.read_csv(out / "01_statushouders_aanbod.csv").set_index(["measure", "category"])
     stated = df.loc["municipalities_offering"]
     assert stated["value"].to_dict() == {"work_experience_volunteering": 0.9, "learn_work_trajectory": 0.8}

@@ -11,8 +11,8 @@ NBSP = "\u00a0"
 RAW = pd.read_csv(ROOT / "data" / "raw" / "02_financieel_ontzorgen.csv")
 
 
-def test_02_defaults_reproduce_the_letter(tmp_path):
-    out, nb = run("02_financieel_ontzorgen", tmp_path)
+def test_02_defaults_reproduce_the_letter(built_notebook):
+    out, nb = built_notebook("02_financieel_ontzorgen")  # the session build: params.yaml holds the defaults
     stated = RAW.loc[RAW["indicator"] == "relief_period", "value"]
     assert stated.tolist() == [6]
     period = pd.read_csv(out / "02_ontzorgen_periode.csv").set_index("unit")

@@ -17,8 +17,8 @@ def raw_value(indicator, category):
     return float(row["value"].iloc[0])
 
 
-def test_03_defaults_reproduce_the_letter(tmp_path):
-    out, nb = run("03_leerbaarheidstoets", tmp_path)
+def test_03_defaults_reproduce_the_letter(built_notebook):
+    out, nb = built_notebook("03_leerbaarheidstoets")  # the session build: params.yaml holds the defaults
     key = pd.read_csv(out / "03_leerbaarheid_kerncijfers.csv").set_index(["measure", "category"])["value"]
     old, new, total = (raw_value("cutoff_correct", "old_cutoff"), raw_value("cutoff_correct", "new_cutoff"),
                        raw_value("test_questions", "total"))

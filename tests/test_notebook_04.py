@@ -12,8 +12,8 @@ MINUS = "\u2212"
 RAW = pd.read_csv(ROOT / "data" / "raw" / "04_agi_ontheffing.csv").set_index("category")["value"]
 
 
-def test_04_defaults_reproduce_the_letter(tmp_path):
-    out, nb = run("04_agi_ontheffing", tmp_path)
+def test_04_defaults_reproduce_the_letter(built_notebook):
+    out, nb = built_notebook("04_agi_ontheffing")  # the session build: params.yaml holds the defaults
     assert RAW.to_dict() == {"until_april_2023": 4, "from_april_2023": 3}
     key = pd.read_csv(out / "04_agi_pogingen.csv").set_index(["measure", "category"])
     assert key.loc[("max_exam_attempts", "until_april_2023"), "value"] == RAW["until_april_2023"]

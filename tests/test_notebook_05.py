@@ -9,8 +9,8 @@ from nbhelpers import assert_refused, has_image, markdown_of, run
 NBSP = "\u00a0"
 
 
-def test_05_defaults_reproduce_the_letter(tmp_path):
-    out, nb = run("05_onderwijsroute", tmp_path)
+def test_05_defaults_reproduce_the_letter(built_notebook):
+    out, nb = built_notebook("05_onderwijsroute")  # the session build: params.yaml holds the defaults
     key = pd.read_csv(out / "05_onderwijsroute.csv").set_index("measure")
     assert (key["year"] == 2022).all()
     assert key.loc["learners_onderwijsroute", "value"] == 871

@@ -22,8 +22,8 @@ def key_values(out):
     return table, table.set_index(["measure", "category"])["value"]
 
 
-def test_06_defaults_reproduce_the_letter(tmp_path):
-    out, nb = run("06_mdt", tmp_path)
+def test_06_defaults_reproduce_the_letter(built_notebook):
+    out, nb = built_notebook("06_mdt")  # the session build: params.yaml holds the defaults
     table, key = key_values(out)
     total, focus = raw_value("providers"), raw_value("providers", "integration_focused")
     assert (total, focus) == (140, 43)

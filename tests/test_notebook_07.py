@@ -9,8 +9,8 @@ from nbhelpers import assert_refused, has_image, markdown_of, run
 NBSP = "\u00a0"
 
 
-def test_07_defaults_reproduce_the_letter(tmp_path):
-    out, nb = run("07_aow_leeftijd", tmp_path)
+def test_07_defaults_reproduce_the_letter(built_notebook):
+    out, nb = built_notebook("07_aow_leeftijd")  # the session build: params.yaml holds the defaults
     nat = pd.read_csv(out / "07_aow_naturalisatie.csv")
     req = nat[nat["measure"] == "requests"].pivot(index="year", columns="category", values="value")
     assert req["aow_age"].to_dict() == {2020: 220, 2021: 340}

@@ -21,8 +21,8 @@ def eur(text):
     return f"€{NBSP}{text} miljoen"
 
 
-def test_08_defaults_reproduce_the_letter(tmp_path):
-    out, nb = run("08_amif", tmp_path)
+def test_08_defaults_reproduce_the_letter(built_notebook):
+    out, nb = built_notebook("08_amif")  # the session build: params.yaml holds the defaults
     plafonds = pd.read_csv(out / "08_amif_plafonds.csv").set_index("theme")
     themes = ["dual_trajectories", "context_learning", "participation_activation"]
     assert plafonds.loc[themes, "ceiling_eur_million"].tolist() == [10.5, 3.5, 9.4]

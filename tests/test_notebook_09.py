@@ -12,8 +12,8 @@ from nbhelpers import assert_refused, cell_outputs, markdown_of, run
 
 
 
-def test_09_defaults_reproduce_the_letter(tmp_path):
-    out, nb = run("09_bib_examenmonitor", tmp_path)
+def test_09_defaults_reproduce_the_letter(built_notebook):
+    out, nb = built_notebook("09_bib_examenmonitor")  # the session build: params.yaml holds the defaults
     cand = pd.read_csv(out / "09_bib_kandidaten.csv")
     assert cand.set_index("year")["candidates"].to_dict() == {2020: 5816, 2021: 6693}
     key = pd.read_csv(out / "09_bib_kerncijfers.csv").set_index("measure")

@@ -27,8 +27,8 @@ def coverage(out):
     return dek, dek.pivot(index="component", columns="status", values="value")
 
 
-def test_10_defaults_reproduce_the_letter(tmp_path):
-    out, nb = run("10_marktmonitor", tmp_path)
+def test_10_defaults_reproduce_the_letter(built_notebook):
+    out, nb = built_notebook("10_marktmonitor")  # the session build: params.yaml holds the defaults
     dek, wide = coverage(out)
     for component, (realised, final) in STATED.items():
         assert wide.loc[component, "realised"] == realised == raw_value("coverage_realised", component)

@@ -12,8 +12,8 @@ NBSP = "\u00a0"
 
 
 @pytest.fixture(scope="module")
-def defaults(tmp_path_factory):
-    return run(NB, tmp_path_factory.mktemp("nb11"))
+def defaults(built_notebook):
+    return built_notebook(NB)  # the session build: params.yaml holds the defaults
 
 
 def test_11_defaults_check_the_letter(defaults):

@@ -38,25 +38,3 @@ def relative(path: Path | str) -> str:
     except ValueError:
         return str(path)
 
-
-def tracked_files(root: Path | None = None) -> list[str]:
-    """What a clone holds: git's tracked (and staged) files, as they are in the working tree."""
-    import subprocess
-
-    root = Path(root or ROOT)
-    out = subprocess.run(["git", "ls-files", "--cached"], cwd=root, capture_output=True, text=True)
-    if out.returncode != 0 or not out.stdout.strip():
-        raise RuntimeError(f"git ls-files failed in {root}: {out.stderr.strip()}")
-    return [f for f in out.stdout.splitlines() if (root / f).is_file()]
-
-
-def copy_project(dest: Path, root: Path | None = None) -> Path:
-    """Copy the project's tracked files to ``dest`` (for tests and benchmarks that build)."""
-    import shutil
-
-    root = Path(root or ROOT)
-    for rel in tracked_files(root):
-        target = dest / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(root / rel, target)
-    return dest
