@@ -76,10 +76,16 @@ class Transaction:
 
 @contextlib.contextmanager
 def transaction(manifest: Path | str):
-    """Run a block as one transaction: commit on success, abort on any exception."""
-    txn = Transaction(manifest)
-    txn.manifest.parent.mkdir(parents=True, exist_ok=True)
-    txn.manifest.write_text("", encoding="utf-8")
+    """Run a block as one transaction: commit on success, abort on any exception.
+
+    The list of staged files is ``manifest`` with a suffix unique to this run
+    (``.NAME.txn.XXXXXXXX``), so two runs never share (and never commit) each other's files.
+    """
+    manifest = Path(manifest)
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    fd, unique = tempfile.mkstemp(prefix=f"{manifest.name}.", dir=manifest.parent)
+    os.close(fd)
+    txn = Transaction(unique)
     try:
         yield txn
     except BaseException:
