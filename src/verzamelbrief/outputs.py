@@ -124,5 +124,14 @@ def write_text(path: Path | str, text: str) -> Path:
 
 
 def write_csv(df: "pd.DataFrame", path: Path | str) -> Path:
-    """Write a processed table as UTF-8 CSV with ``\\n`` line ends and no index."""
+    """Write a processed table as UTF-8 CSV with ``\\n`` line ends and no index.
+
+    The table is first checked against its output contract (:mod:`verzamelbrief.contracts`:
+    shares within their range, parts within wholes, no missing figures); a table that
+    breaks it is not written and :class:`~verzamelbrief.contracts.OutputContractError` names
+    the file, row, column and rule.
+    """
+    from .contracts import check
+
+    check(df, path)
     return write_text(path, df.to_csv(index=False, lineterminator="\n"))
