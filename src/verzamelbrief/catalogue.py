@@ -40,6 +40,9 @@ class DataError(ValueError):
         self.problems = problems
         super().__init__("\n".join(problems))
 
+    def _render_traceback_(self):  # IPython (and so papermill) shows the problems, not a traceback
+        return [f"{type(self).__name__}: {self}"]
+
 
 @dataclass(frozen=True)
 class Problem:
