@@ -1,8 +1,13 @@
-"""One build at a time per checkout: ``python3 src/verzamelbrief/buildlock.py LOCK -- make …``.
+"""One build at a time per checkout: ``PY src/verzamelbrief/buildlock.py LOCK [--python PY] -- make …``.
 
 ``make`` runs every build goal through this script (standard library only, so it works
-before the environment exists). It
+before the environment exists), on the environment's interpreter ``PY`` when that can be
+executed, else on the system's ``python3``. It
 
+- stops with one line when ``PY`` exists but cannot be executed (a ``.venv`` copied from
+  a machine or folder whose Python is not there), and points the environment's Jupyter
+  kernel spec at ``PY`` when it names another interpreter (a ``.venv`` copied with
+  ``cp -a`` names the original's);
 - takes an exclusive lock on ``LOCK`` (``fcntl.flock``); while another build of the same
   checkout holds it, it says so in one line and waits for that build to finish;
 - with the lock held, removes what an interrupted or killed build can leave behind:
@@ -62,6 +67,38 @@ def clean_leftovers(root: Path) -> list[str]:
     return messages
 
 
+def repair_kernel_spec(name: str = "verzamelbrief-inburgering") -> str | None:
+    """Point the running environment's kernel spec ``name`` at the running interpreter.
+
+    ``ipykernel install --sys-prefix`` writes the interpreter's absolute path, so in a copied
+    ``.venv`` JupyterLab would start the original's Python. Returns a message when the spec
+    was changed. (The build itself starts its kernels on its own interpreter.)
+    """
+    spec = Path(sys.prefix) / "share" / "jupyter" / "kernels" / name / "kernel.json"
+    try:
+        data = json.loads(spec.read_text(encoding="utf-8"))
+        argv = data["argv"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not argv or Path(argv[0]) == Path(sys.executable):
+        return None
+    old, argv[0] = argv[0], sys.executable
+    tmp = spec.with_name(f".{spec.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    os.replace(tmp, spec)
+    return f"env: kernel spec {name} named {old}; now {sys.executable}"
+
+
+def check_python(python: str | None) -> str | None:
+    """A one-line error when the environment's interpreter exists but cannot be executed."""
+    if not python:
+        return None
+    path = Path(python)
+    if (path.exists() or path.is_symlink()) and not os.access(path, os.X_OK):
+        return f"error: {python} does not work in this checkout; recreate the environment: rm -rf .venv && make env"
+    return None
+
+
 def _holder(lock_path: Path) -> str:
     try:
         pid = lock_path.read_text(encoding="ascii").strip()
@@ -72,10 +109,22 @@ def _holder(lock_path: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    python = None
+    if len(argv) > 2 and argv[1] == "--python":
+        python = argv[2]
+        del argv[1:3]
     if len(argv) < 3 or argv[1] != "--":
-        print("usage: buildlock.py LOCKFILE -- COMMAND [ARG ...]", file=sys.stderr)
+        print("usage: buildlock.py LOCKFILE [--python PY] -- COMMAND [ARG ...]", file=sys.stderr)
         return 2
     lock_path, command = Path(argv[0]), argv[2:]
+    problem = check_python(python)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
+    if python and Path(python).absolute() == Path(sys.executable).absolute():
+        message = repair_kernel_spec()
+        if message:
+            print(message, flush=True)
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)  # not inherited by the command (PEP 446)
     try:

@@ -157,6 +157,7 @@ def _structure_models():
 
 _KIND = {
     "dict_type": "a mapping (name: entry)",
+    "model_type": "a mapping (key: value)",
     "list_type": "a list",
     "string_type": "a text",
     "int_type": "a whole number",

@@ -8,16 +8,11 @@ installed from (a copied checkout's editable install still points at the origina
 2. otherwise the nearest folder, from the current directory upwards, that holds
    ``params.yaml`` and ``data/raw/catalogue.yaml``;
 3. otherwise the checkout this file lies in.
-
-``python -m verzamelbrief.paths --check-env`` (run by ``make``) repairs a Jupyter kernel
-spec of the environment that names another interpreter, e.g. after ``cp -a`` of a
-checkout with its ``.venv``.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 
@@ -95,41 +90,3 @@ def foreign_package() -> str | None:
             f"(a .venv copied along?); run it through make, or recreate the environment: rm -rf .venv && make env"
         )
     return None
-
-
-def repair_kernel_spec(name: str = "verzamelbrief-inburgering") -> str | None:
-    """Point the environment's kernel spec ``name`` at the running interpreter.
-
-    ``ipykernel install --sys-prefix`` writes the interpreter's absolute path, so a
-    copied ``.venv`` starts the original's Python in JupyterLab. Returns a message when
-    the spec was changed. (The build itself starts kernels on its own interpreter.)
-    """
-    import json
-
-    spec = Path(sys.prefix) / "share" / "jupyter" / "kernels" / name / "kernel.json"
-    try:
-        data = json.loads(spec.read_text(encoding="utf-8"))
-        argv = data["argv"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    if not argv or Path(argv[0]) == Path(sys.executable):
-        return None
-    old, argv[0] = argv[0], sys.executable
-    tmp = spec.with_name(f".{spec.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    os.replace(tmp, spec)
-    return f"env: kernel spec {name} named {old}; now {sys.executable}"
-
-
-def _main(argv: list[str]) -> int:
-    if argv == ["--check-env"]:
-        message = repair_kernel_spec()
-        if message:
-            print(message)
-        return 0
-    print("usage: python -m verzamelbrief.paths --check-env", file=sys.stderr)
-    return 2
-
-
-if __name__ == "__main__":
-    sys.exit(_main(sys.argv[1:]))
