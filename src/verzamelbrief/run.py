@@ -36,7 +36,7 @@ class NotebookFailed(RuntimeError):
     pass
 
 
-def kernel_manager_class(runtime_dir: Path):
+def kernel_manager_class(runtime_dir: Path | None = None):
     """A kernel manager that starts the kernel on this interpreter, talking over IPC sockets.
 
     - The kernel runs on ``sys.executable`` (the checkout's own environment), never on the
@@ -45,7 +45,11 @@ def kernel_manager_class(runtime_dir: Path):
     - Kernels talk over local IPC sockets rather than TCP ports (no open ports, no warning).
     - The connection file and the sockets live in ``runtime_dir``, a folder of this run
       that :func:`execute` removes afterwards, also when the notebook fails or is interrupted.
+      Without ``runtime_dir`` each kernel gets a temporary folder of its own, removed
+      when the kernel's resources are cleaned up.
     """
+    import tempfile
+
     from jupyter_client.kernelspec import KernelSpec
     from jupyter_client.manager import AsyncKernelManager
 
@@ -59,19 +63,29 @@ def kernel_manager_class(runtime_dir: Path):
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
             self.transport = "ipc"
+            self._own_dir = None if runtime_dir else Path(tempfile.mkdtemp(prefix="verzamelbrief-kernel-"))
+            folder = runtime_dir or self._own_dir
             # socket files are named <ip>-<port>
-            self.ip = str(runtime_dir / "ipc")
-            self.connection_file = str(runtime_dir / "connection.json")
+            self.ip = str(folder / "ipc")
+            self.connection_file = str(folder / "connection.json")
 
         @property
         def kernel_spec(self):
             return spec
 
+        async def _async_cleanup_resources(self, restart: bool = False) -> None:
+            await super()._async_cleanup_resources(restart=restart)
+            if self._own_dir and not restart:
+                shutil.rmtree(self._own_dir, ignore_errors=True)
+
+        cleanup_resources = _async_cleanup_resources
+
     return IPCKernelManager
 
 
-#: The block of ``params.yaml`` that holds the report's own parameters, and what they may be.
+#: The block of ``params.yaml`` that holds the report's own parameters, and their names.
 REPORT_BLOCK = "report"
+REPORT_KEYS = ("date",)
 
 
 class ParamsFileError(SystemExit):
@@ -104,8 +118,8 @@ def check_blocks(data: dict, known: list[str], params_file: Path) -> None:
             raise ParamsFileError(params_file, f"block '{name}' must be a mapping of parameter names to values")
     report = data.get(REPORT_BLOCK) or {}
     for key in report:
-        if key != "date":
-            raise ParamsFileError(params_file, f"unknown parameter '{REPORT_BLOCK}.{key}'; allowed: date")
+        if key not in REPORT_KEYS:
+            raise ParamsFileError(params_file, f"unknown parameter '{REPORT_BLOCK}.{key}'; allowed: {', '.join(REPORT_KEYS)}")
     if "date" in report:
         import datetime
 
