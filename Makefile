@@ -11,12 +11,6 @@ SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 MAKEFLAGS += --no-builtin-rules --no-print-directory
-# Independent notebooks run in parallel, one job per core; each output line names its notebook.
-JOBS ?= $(shell nproc 2>/dev/null || echo 2)
-MAKEFLAGS += --jobs=$(JOBS) --output-sync=line
-# Every output is written atomically (temporary file, then rename), so make must never
-# delete a target on error or interrupt: the previous, complete file stays.
-.PRECIOUS: reports/_executed/%.ipynb reports/_build/%.html reports/_build/%.pdf
 
 # ---------------------------------------------------------------- environment
 # Inside the conda environment made from environment.yml, use it; otherwise a .venv
@@ -31,6 +25,38 @@ else
   ENV := .venv/.installed
 endif
 KERNEL := verzamelbrief-inburgering
+# A build works on the checkout where make runs, also in a copy whose .venv (editable
+# install, kernel spec) still points at the original: the package is imported from this
+# checkout's src/, outputs go under this checkout, and notebooks run on $(PY) itself.
+export VERZAMELBRIEF_ROOT := $(CURDIR)
+export PYTHONPATH := $(CURDIR)/src$(if $(filter-out $(CURDIR)/src,$(PYTHONPATH)),:$(PYTHONPATH))
+
+# ---------------------------------------------------------------- one build at a time
+# Every goal that writes in this checkout runs with an exclusive lock on $(BUILD_LOCK):
+# make runs itself again through buildlock.py (standard library only), which waits while
+# another build of this checkout runs, and removes leftovers of killed builds (staged
+# temporary files, executed notebooks that are not complete notebooks) before make looks
+# at what is up to date. It also stops with one line when $(PY) exists but cannot run
+# (a .venv copied from elsewhere) and repairs a kernel spec that names another checkout. The variable names the checkout that holds the lock, so a build
+# in another checkout (a test's copy) takes its own.
+BUILD_LOCK := reports/.build.lock
+ifneq ($(VERZAMELBRIEF_BUILD_LOCKED),$(CURDIR))
+  LOCKED_GOALS := $(filter-out help test bench kernel lock,$(MAKECMDGOALS))
+endif
+ifneq ($(LOCKED_GOALS),)
+.PHONY: $(MAKECMDGOALS)
+$(firstword $(MAKECMDGOALS)):
+	@py=$$([ -x $(PY) ] && echo $(PY) || command -v python3 || command -v python3.11); \
+	VERZAMELBRIEF_BUILD_LOCKED=$(CURDIR) $$py src/verzamelbrief/buildlock.py $(BUILD_LOCK) --python $(PY) -- $(MAKE) $(MAKECMDGOALS)
+$(wordlist 2,$(words $(MAKECMDGOALS)),$(MAKECMDGOALS)): $(firstword $(MAKECMDGOALS)) ; @:
+else
+
+# Independent notebooks run in parallel, one job per core; each output line names its notebook.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+MAKEFLAGS += --jobs=$(JOBS) --output-sync=line
+# Every output is written atomically (temporary file, then rename), so make must never
+# delete a target on error or interrupt: the previous, complete file stays.
+.PRECIOUS: reports/_executed/%.ipynb reports/_build/%.html reports/_build/%.pdf
 
 # ---------------------------------------------------------------- files
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
@@ -77,7 +103,13 @@ endif
 
 validate: $(RAW_VALID) ## Validate data/raw against data/raw/catalogue.yaml
 
-$(RAW_VALID): $(RAW) $(CATALOGUE) $(PKG) | $(ENV)
+# The names of the raw files, rewritten only when a file appears or disappears, so that a
+# deleted raw file makes validation run again (and fail, naming it).
+RAW_LIST := $(EXEC_DIR)/.raw-files
+$(RAW_LIST): FORCE
+	@mkdir -p $(@D); list="$(notdir $(RAW))"; [ -f $@ ] && [ "$$(cat $@)" = "$$list" ] || echo "$$list" > $@
+
+$(RAW_VALID): $(RAW) $(RAW_LIST) $(CATALOGUE) $(PKG) | $(ENV)
 	@mkdir -p $(@D)
 	@$(PY) -m verzamelbrief.validate --cache $@
 	@touch $@
@@ -172,3 +204,5 @@ clean: ## Remove generated files (executed notebooks, processed data, report bui
 
 distclean: clean ## Also remove the .venv environment
 	rm -rf .venv
+
+endif # one build at a time

@@ -53,15 +53,15 @@ def test_load_table_types_columns():
 CASES = [
     # (file, old, new, expected fragments)
     (BIB, "5816", "abc", ["09_bib_examenmonitor.csv, row 2, column 'value'", "not a number: 'abc'"]),
-    (BIB, "5816", "-5816", ["row 2, column 'value'", "value is not negative"]),
-    (BIB, "total,2021,72", "total,2021,172", ["row 4", "value within the unit's range"]),
-    (BIB, "candidates,total,2020", "candidates,total,2017", ["row 2, column 'year'", "year within 2020-2027"]),
+    (BIB, "5816", "-5816", ["row 2, column 'value'", "value is negative (-5816)"]),
+    (BIB, "total,2021,72", "total,2021,172", ["row 4, column 'value'", "value 172 outside the range of unit 'percent' (0-100)"]),
+    (BIB, "candidates,total,2020", "candidates,total,2017", ["row 2, column 'year'", "year 2017 is outside the letter's years (2020-2027)"]),
     (BIB, "candidates,total,2020", "candidates,total,2021", ["row 3, column 'indicator'", "duplicate key"]),
     (BIB, "indicator,category", "measure,category", ["column 'indicator'", "column is missing"]),
-    (BIB, "exact", "roughly", ["column 'qualifier'", "isin"]),
-    (BIB, "candidates,total,2020,5816,count", "candidates,total,2020,5816,percent", ["row 2", "unit equals the indicator's unit"]),
-    (BIB, "candidates,total,2020", "candidates,men,2020", ["row 2", "category is listed"]),
-    (BIB, "5816", "5816.5", ["row 2", "count is a whole number"]),
+    (BIB, "exact", "roughly", ["column 'qualifier'", "unknown qualifier 'roughly'; the catalogue lists exact, about"]),
+    (BIB, "candidates,total,2020,5816,count", "candidates,total,2020,5816,percent", ["row 2, column 'unit'", "unit 'percent' differs from the unit of indicator 'candidates'"]),
+    (BIB, "candidates,total,2020", "candidates,men,2020", ["row 2, column 'category'", "category 'men' is not listed for indicator 'candidates'"]),
+    (BIB, "5816", "5816.5", ["row 2, column 'value'", "is a count and must be a whole number"]),
     (MARKT, "map,2022,12", "map,2022,40", ["10_marktmonitor.csv, row 8, column 'value'", "add up to at most 100, got 116"]),
 ]
 

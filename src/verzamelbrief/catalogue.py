@@ -40,6 +40,9 @@ class DataError(ValueError):
         self.problems = problems
         super().__init__("\n".join(problems))
 
+    def _render_traceback_(self):  # IPython (and so papermill) shows the problems, not a traceback
+        return [f"{type(self).__name__}: {self}"]
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -74,15 +77,184 @@ def rounding_margin(value: float) -> float:
 @functools.lru_cache(maxsize=4)
 def _load_catalogue(path: str, mtime: float) -> dict:
     with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        catalogue = yaml.safe_load(fh)
+    problems = structure_problems(catalogue)
+    if problems:
+        rel = paths.relative(path)
+        raise DataError([f"{rel}: {p}" for p in problems])
+    return catalogue
 
 
 def load_catalogue(path: Path | None = None) -> dict:
-    """Read the catalogue (cached per file and modification time)."""
+    """Read the catalogue (cached per file and modification time) and check its structure.
+
+    Raises :class:`DataError` with one line per problem in the catalogue itself.
+    """
     path = Path(path or paths.CATALOGUE)
     if not path.exists():
         raise DataError([f"{paths.relative(path)}: catalogue file is missing"])
     return _load_catalogue(str(path), path.stat().st_mtime)
+
+
+# ---------------------------------------------------------------- the catalogue's own structure
+
+def _structure_models():
+    from typing import Literal, Optional
+
+    from pydantic import BaseModel, ConfigDict, Field
+
+    class Strict(BaseModel):
+        model_config = ConfigDict(extra="forbid", strict=True)
+
+    class Years(Strict):
+        min: int
+        max: int
+
+    class Letter(BaseModel):
+        model_config = ConfigDict(extra="allow")
+        years: Years
+
+    class Unit(Strict):
+        label_nl: str
+        description: str
+        min: Optional[float] = Field(default=None, strict=False)
+        max: Optional[float] = Field(default=None, strict=False)
+
+    class Indicator(Strict):
+        description: str
+        label_nl: str
+        unit: str
+        categories: dict[str, str] = Field(min_length=1)
+        year: Literal["required", "optional"] = "required"
+
+    class Whole(Strict):
+        indicators: list[str] = Field(min_length=1)
+        total: float = Field(strict=False)
+        by: Optional[Literal["category"]] = None
+        rule: Literal["equal", "at_most"] = "equal"
+
+    class PartOf(Strict):
+        parts: list[str] = Field(min_length=1)
+        whole: str
+
+    class FileEntry(Strict):
+        section: int
+        topic: str
+        source: str
+        indicators: dict[str, Indicator] = Field(min_length=1)
+        wholes: list[Whole] = []
+        part_of: list[PartOf] = []
+
+    class Catalogue(BaseModel):
+        model_config = ConfigDict(extra="allow", strict=True)
+        letter: Letter
+        qualifiers: dict[str, str] = Field(min_length=1)
+        units: dict[str, Unit] = Field(min_length=1)
+        files: dict[str, FileEntry] = Field(min_length=1)
+
+    return Catalogue
+
+
+_KIND = {
+    "dict_type": "a mapping (name: entry)",
+    "model_type": "a mapping (key: value)",
+    "list_type": "a list",
+    "string_type": "a text",
+    "int_type": "a whole number",
+    "float_type": "a number",
+    "literal_error": None,
+    "missing": None,
+    "extra_forbidden": None,
+}
+
+
+def _got(value) -> str:
+    kind = {str: "text", int: "number", float: "number", list: "list", dict: "mapping", bool: "yes/no"}.get(type(value), type(value).__name__)
+    shown = repr(value)
+    return f"{kind} {shown[:40]}{'…' if len(shown) > 40 else ''}"
+
+
+def structure_problems(catalogue) -> list[str]:
+    """Problems in the catalogue's own structure, one line each, naming the entry.
+
+    The structure (which keys, mappings and lists, which units and rules) is a pydantic
+    model; references between entries (an indicator's unit, the indicators and categories a
+    whole or a part names) are checked after it.
+
+    >>> structure_problems({"letter": {"years": {"min": 2020, "max": 2027}}, "qualifiers": {"exact": "x"},
+    ...     "units": {"count": {"label_nl": "aantal", "description": "d"}},
+    ...     "files": {"a.csv": {"section": 1, "topic": "t", "source": "s", "indicators": "candidates"}}})
+    ["files › a.csv › indicators: should be a mapping (name: entry), got text 'candidates'"]
+    """
+    from pydantic import ValidationError
+
+    if not isinstance(catalogue, dict):
+        return [f"should be a mapping with letter, qualifiers, units and files, got {_got(catalogue)}"]
+    try:
+        _structure_models().model_validate(catalogue)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            where = " › ".join(str(part) for part in err["loc"])
+            kind = err["type"]
+            if kind == "missing":
+                lines.append(f"{where}: is missing")
+            elif kind == "extra_forbidden":
+                lines.append(f"{where}: unknown key")
+            elif kind in _KIND and _KIND[kind]:
+                lines.append(f"{where}: should be {_KIND[kind]}, got {_got(err.get('input'))}")
+            else:
+                lines.append(f"{where}: {err['msg'][:1].lower()}{err['msg'][1:]}, got {_got(err.get('input'))}")
+        # one line per place: a wrong type also fails its alternatives (e.g. None)
+        return list(dict.fromkeys(lines))
+    return _reference_problems(catalogue)
+
+
+def _reference_problems(catalogue: dict) -> list[str]:
+    problems = []
+    units = catalogue["units"]
+    for name, entry in catalogue["files"].items():
+        where = f"files › {name}"
+        if not name.endswith(".csv"):
+            problems.append(f"{where}: a raw file name ends in .csv")
+        indicators = entry["indicators"]
+        for ind_name, ind in indicators.items():
+            if ind["unit"] not in units:
+                problems.append(f"{where} › indicators › {ind_name} › unit: unknown unit '{ind['unit']}'; known: {', '.join(units)}")
+        for i, whole in enumerate(entry.get("wholes", [])):
+            for ind_name in whole["indicators"]:
+                if ind_name not in indicators:
+                    problems.append(f"{where} › wholes › {i} › indicators: unknown indicator '{ind_name}'")
+        declared_wholes = set()
+        for i, rel in enumerate(entry.get("part_of", [])):
+            for key, ref in [("parts", r) for r in rel["parts"]] + [("whole", rel["whole"])]:
+                ind_name, _, category = ref.partition("/")
+                if ind_name not in indicators:
+                    problems.append(f"{where} › part_of › {i} › {key}: unknown indicator '{ind_name}' in '{ref}'")
+                elif category and category not in indicators[ind_name]["categories"]:
+                    problems.append(f"{where} › part_of › {i} › {key}: unknown category '{category}' in '{ref}'")
+            declared_wholes.add(rel["whole"])
+        # a breakdown with a total is a part-whole relation: it must be declared to be checked
+        for ind_name, ind in indicators.items():
+            cats = ind["categories"]
+            if "total" in cats and len(cats) > 1 and f"{ind_name}/total" not in declared_wholes:
+                problems.append(
+                    f"{where} › indicators › {ind_name}: has a category 'total' and parts of it; "
+                    f"declare them under part_of (whole: {ind_name}/total)"
+                )
+    return problems
+
+
+#: Row-wise checks across columns: check name → (the column at fault, what is wrong).
+#: Each is true for rows another check already refuses (an unknown indicator, a missing
+#: value), so that one fault gives one line.
+ROW_CHECKS = {
+    "category_known": "category",
+    "unit_matches": "unit",
+    "within_unit_range": "value",
+    "whole_count": "value",
+    "year_required": "year",
+}
 
 
 def build_schema(name: str, entry: dict, catalogue: dict):
@@ -93,50 +265,92 @@ def build_schema(name: str, entry: dict, catalogue: dict):
     units = catalogue["units"]
     years = catalogue["letter"]["years"]
 
-    def unit_of(df):
-        return df["indicator"].map(lambda i: indicators.get(i, {}).get("unit"))
+    def known(df):
+        return df["indicator"].isin(list(indicators))
 
     def category_known(df):
-        return pd.Series(
+        return ~known(df) | pd.Series(
             [c in indicators.get(i, {}).get("categories", {}) for i, c in zip(df["indicator"], df["category"])],
             index=df.index,
         )
 
+    def unit_matches(df):
+        return ~known(df) | ~df["unit"].isin(list(units)) | (df["unit"] == expected_unit(df))
+
+    def expected_unit(df):
+        return df["indicator"].map(lambda i: indicators.get(i, {}).get("unit"))
+
+    def checked_value(df):
+        """Rows whose value is judged by its unit: a known unit that is the indicator's."""
+        return df["value"].notna() & (df["unit"] == expected_unit(df))
+
     def within_unit_range(df):
-        lo = df["unit"].map(lambda u: units.get(u, {}).get("min", -math.inf))
-        hi = df["unit"].map(lambda u: units.get(u, {}).get("max", math.inf))
-        return (df["value"] >= lo) & (df["value"] <= hi)
+        lo = df["unit"].map(lambda u: units.get(u, {}).get("min")).astype(float).fillna(-math.inf)
+        hi = df["unit"].map(lambda u: units.get(u, {}).get("max")).astype(float).fillna(math.inf)
+        return ~checked_value(df) | ((df["value"] >= lo) & (df["value"] <= hi))
 
     def whole_count(df):
-        is_count = df["unit"].isin(["count"])
-        return ~is_count | (df["value"] == df["value"].round())
+        return ~checked_value(df) | (df["unit"] != "count") | (df["value"] == df["value"].round())
 
+    def year_required(df):
+        needs = df["indicator"].map(lambda i: indicators.get(i, {}).get("year", "required") == "required")
+        return ~known(df) | ~needs | df["year"].notna()
+
+    row_checks = {f.__name__: f for f in (category_known, unit_matches, within_unit_range, whole_count, year_required)}
     return pa.DataFrameSchema(
         {
-            "indicator": pa.Column(str, pa.Check.isin(list(indicators)), nullable=False),
+            "indicator": pa.Column(str, pa.Check.isin(list(indicators), error="indicator_known"), nullable=False),
             "category": pa.Column(str, nullable=False),
             "year": pa.Column(
                 "Int64",
-                pa.Check.in_range(years["min"], years["max"], error=f"year within {years['min']}-{years['max']}"),
+                pa.Check.in_range(years["min"], years["max"], error="year_range"),
                 nullable=True,
                 coerce=True,
             ),
-            "value": pa.Column(float, pa.Check.ge(0, error="value is not negative"), nullable=False, coerce=True),
-            "unit": pa.Column(str, pa.Check.isin(list(units))),
-            "qualifier": pa.Column(str, pa.Check.isin(list(catalogue["qualifiers"]))),
+            "value": pa.Column(float, pa.Check.ge(0, error="not_negative"), nullable=False, coerce=True),
+            "unit": pa.Column(str, pa.Check.isin(list(units), error="unit_known")),
+            "qualifier": pa.Column(str, pa.Check.isin(list(catalogue["qualifiers"]), error="qualifier_known")),
         },
-        checks=[
-            pa.Check(category_known, error="category is listed for the indicator in the catalogue"),
-            pa.Check(lambda df: df["unit"] == unit_of(df), error="unit equals the indicator's unit in the catalogue"),
-            pa.Check(within_unit_range, error="value within the unit's range (percent 0-100, fraction 0-1)"),
-            pa.Check(whole_count, error="count is a whole number"),
-        ],
+        checks=[pa.Check(f, name=n) for n, f in row_checks.items()],
         strict=True,
         ordered=True,
         unique=["indicator", "category", "year"],
         report_duplicates="exclude_first",
         name=name,
     )
+
+
+def _fault(check: str, column: str, row: pd.Series, entry: dict, catalogue: dict) -> str:
+    """The rule a row breaks, in plain words, with the values that break it."""
+    indicators = entry["indicators"]
+    indicator = indicators.get(row.get("indicator"), {})
+    value = row.get("value")
+    if check == "not_nullable":
+        return f"{column} is missing (empty or NaN); write the figure as the letter states it"
+    if check == "indicator_known":
+        return f"unknown indicator {row['indicator']!r}; the catalogue lists {', '.join(indicators)}"
+    if check == "unit_known":
+        return f"unknown unit {row['unit']!r}; the catalogue lists {', '.join(catalogue['units'])}"
+    if check == "qualifier_known":
+        return f"unknown qualifier {row['qualifier']!r}; the catalogue lists {', '.join(catalogue['qualifiers'])}"
+    if check == "not_negative":
+        return f"value is negative ({_show(value)})"
+    if check == "year_range":
+        years = catalogue["letter"]["years"]
+        return f"year {_show(row['year'])} is outside the letter's years ({years['min']}-{years['max']})"
+    if check == "category_known":
+        return (f"category {row['category']!r} is not listed for indicator {row['indicator']!r}; "
+                f"the catalogue lists {', '.join(indicator.get('categories', {}))}")
+    if check == "unit_matches":
+        return f"unit {row['unit']!r} differs from the unit of indicator {row['indicator']!r} in the catalogue ({indicator.get('unit')!r})"
+    if check == "within_unit_range":
+        unit = catalogue["units"].get(row["unit"], {})
+        return f"value {_show(value)} outside the range of unit {row['unit']!r} ({_show(unit.get('min'))}-{_show(unit.get('max'))})"
+    if check == "whole_count":
+        return f"value {_show(value)} is a count and must be a whole number"
+    if check == "year_required":
+        return f"year is empty; indicator {row['indicator']!r} needs a year (see its entry in the catalogue)"
+    return f"{check} (got {_show(row.get(column))})"
 
 
 def _read_raw(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
@@ -171,23 +385,43 @@ def _read_raw(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
     if len(df) == 0:
         return None, [Problem(rel, None, None, "file has a header but no rows")]
     if "year" in df:
-        df["year"] = df["year"].replace("", None)
+        # "2021.0" (a spreadsheet's way of writing a year) is the year 2021
+        df["year"] = df["year"].str.replace(r"^\s*(\d+)\.0*\s*$", r"\1", regex=True).replace("", None)
     return df, []
+
+
+def _typed_for_messages(df: pd.DataFrame) -> pd.DataFrame:
+    """The raw frame with numbers as numbers where they convert, for showing in messages."""
+    shown = df.copy()
+    for column in ("year", "value"):
+        if column in shown:
+            converted = pd.to_numeric(shown[column], errors="coerce")
+            shown[column] = shown[column].where(converted.isna(), converted)
+    return shown
 
 
 def _show(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return repr(int(value))
+    if isinstance(value, float):
+        return f"{round(value, 6):.10g}"
     return repr(value)
 
 
-def _failure_problems(rel: str, exc, df: pd.DataFrame) -> list[Problem]:
+def _failure_problems(rel: str, exc, df: pd.DataFrame, entry: dict, catalogue: dict) -> list[Problem]:
+    """One problem per fault: pandera reports a row-wise check once per column, and
+    a value that could not be converted once more for each check it then fails."""
     problems: list[Problem] = []
-    duplicates: set[int] = set()
-    for _, case in exc.failure_cases.iterrows():
+    seen: set[tuple] = set()
+    coerce_failed: set[tuple] = set()
+    cases = exc.failure_cases
+    # conversions first: a value that is not a number explains every other failure of its cell
+    cases = cases.assign(_order=~cases["check"].astype(str).str.startswith("coerce_dtype"))
+    for _, case in cases.sort_values("_order", kind="stable").iterrows():
         column, check, failure = case.get("column"), str(case.get("check")), case.get("failure_case")
         index = case.get("index")
-        row = int(index) + 2 if index is not None and not pd.isna(index) else None
+        has_row = index is not None and not pd.isna(index)
+        row = int(index) + 2 if has_row else None
         if str(failure).startswith("TypeError(") or check.startswith("dtype("):
             continue  # a follow-up of a value that could not be coerced, reported on its own
         if check == "column_in_schema":
@@ -197,16 +431,25 @@ def _failure_problems(rel: str, exc, df: pd.DataFrame) -> list[Problem]:
         elif check == "column_ordered":
             problems.append(Problem(rel, 1, str(failure), f"column out of order; expected {', '.join(COLUMNS)}"))
         elif check.startswith("coerce_dtype"):
-            problems.append(Problem(rel, row, column, f"not a number: {failure!r}"))
+            coerce_failed.add((row, column))
+            if column == "value" and not str(failure).strip():
+                problems.append(Problem(rel, row, column, "value is missing (empty); write the figure as the letter states it"))
+            else:
+                what = "a year (a whole number such as 2021)" if column == "year" else "a number"
+                problems.append(Problem(rel, row, column, f"not {what}: {failure!r}"))
         elif check in ("multiple_fields_uniqueness", "field_uniqueness"):
-            if row is not None and row not in duplicates:
-                duplicates.add(row)
+            if (row, "duplicate") not in seen:
+                seen.add((row, "duplicate"))
                 key = tuple(str(df.at[index, c]) for c in ("indicator", "category", "year"))
                 problems.append(Problem(rel, row, "indicator", f"duplicate key (indicator, category, year) = {key}"))
-        elif column in (None, "") or pd.isna(column) or column == exc.schema.name:
-            problems.append(Problem(rel, row, None, check))
+        elif has_row:
+            column = ROW_CHECKS.get(check, column)
+            if (row, check) in seen or (row, column) in coerce_failed:
+                continue
+            seen.add((row, check))
+            problems.append(Problem(rel, row, str(column), _fault(check, str(column), df.loc[index], entry, catalogue)))
         else:
-            problems.append(Problem(rel, row, str(column), f"{check} (got {_show(failure)})"))
+            problems.append(Problem(rel, row, None, check))
     return sorted(problems, key=lambda p: (p.row or 0, p.column or ""))
 
 
@@ -236,6 +479,58 @@ def _whole_problems(rel: str, df: pd.DataFrame, entry: dict) -> list[Problem]:
     return problems
 
 
+def _bounds(values: pd.Series, qualifiers: pd.Series) -> tuple[float, float]:
+    """The lowest and highest true total of stated figures, given their qualifiers and rounding."""
+    low = high = 0.0
+    for v, q in zip(values, qualifiers):
+        lo_f, hi_f = QUALIFIER_BOUNDS.get(q, (1.0, 1.0))
+        low += v * lo_f - rounding_margin(v)
+        high += v * hi_f + rounding_margin(v)
+    return low, high
+
+
+def _part_problems(rel: str, df: pd.DataFrame, entry: dict) -> list[Problem]:
+    """Parts larger than their whole (``part_of`` in the catalogue), per year.
+
+    A reference is ``indicator/category`` or ``indicator`` (all its categories added up).
+    The parts are refused when even their lowest possible total (qualifiers such as
+    "ongeveer" and rounding of the last digit allowed for) exceeds the highest possible whole.
+    """
+
+    def rows_of(ref: str) -> pd.DataFrame:
+        indicator, _, category = ref.partition("/")
+        mask = df["indicator"] == indicator
+        if category:
+            mask &= df["category"] == category
+        return df[mask]
+
+    def year_key(year) -> object:
+        return None if pd.isna(year) else int(year)
+
+    problems = []
+    for rel_spec in entry.get("part_of", []):
+        parts = pd.concat([rows_of(r) for r in rel_spec["parts"]])
+        whole = rows_of(rel_spec["whole"])
+        label = " + ".join(rel_spec["parts"])
+        for year in sorted({year_key(y) for y in parts["year"]}, key=lambda y: (y is None, y)):
+            p = parts[parts["year"].map(year_key) == year]
+            w = whole[whole["year"].map(year_key) == year]
+            when = f" in {year}" if year is not None else ""
+            row = int(p.index[0]) + 2
+            if w.empty:
+                problems.append(Problem(rel, row, "year", f"{label}{when} has no whole {rel_spec['whole']}{when} to be part of"))
+                continue
+            p_low, _ = _bounds(p["value"], p["qualifier"])
+            _, w_high = _bounds(w["value"], w["qualifier"])
+            if p_low > w_high:
+                problems.append(Problem(
+                    rel, row, "value",
+                    f"{label}{when} ({_show(p['value'].sum())}) is larger than its whole "
+                    f"{rel_spec['whole']} ({_show(w['value'].sum())})",
+                ))
+    return problems
+
+
 def validate_file(name: str, catalogue: dict | None = None, raw_dir: Path | None = None) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Validate one raw file against its catalogue entry; return the typed frame and problems."""
     import pandera.errors
@@ -261,8 +556,8 @@ def validate_file(name: str, catalogue: dict | None = None, raw_dir: Path | None
     try:
         df = schema.validate(df, lazy=True)
     except pandera.errors.SchemaErrors as exc:
-        return None, _failure_problems(rel, exc, df)
-    return df, _whole_problems(rel, df, entry)
+        return None, _failure_problems(rel, exc, _typed_for_messages(df), entry, catalogue)
+    return df, _whole_problems(rel, df, entry) + _part_problems(rel, df, entry)
 
 
 def validate_all(raw_dir: Path | None = None, catalogue_path: Path | None = None, skip: set[str] = frozenset()) -> list[Problem]:
@@ -275,7 +570,8 @@ def validate_all(raw_dir: Path | None = None, catalogue_path: Path | None = None
     try:
         catalogue = load_catalogue(catalogue_path)
     except DataError as exc:
-        return [Problem(paths.relative(catalogue_path), None, None, "catalogue file is missing")]
+        return [Problem(paths.relative(catalogue_path), None, None, p.split(": ", 1)[1] if ": " in p else p)
+                for p in exc.problems]
     except yaml.YAMLError as exc:
         return [Problem(paths.relative(catalogue_path), None, None, f"catalogue is not valid YAML: {exc}")]
     problems: list[Problem] = []

@@ -76,10 +76,16 @@ class Transaction:
 
 @contextlib.contextmanager
 def transaction(manifest: Path | str):
-    """Run a block as one transaction: commit on success, abort on any exception."""
-    txn = Transaction(manifest)
-    txn.manifest.parent.mkdir(parents=True, exist_ok=True)
-    txn.manifest.write_text("", encoding="utf-8")
+    """Run a block as one transaction: commit on success, abort on any exception.
+
+    The list of staged files is ``manifest`` with a suffix unique to this run
+    (``.NAME.txn.XXXXXXXX``), so two runs never share (and never commit) each other's files.
+    """
+    manifest = Path(manifest)
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    fd, unique = tempfile.mkstemp(prefix=f"{manifest.name}.", dir=manifest.parent)
+    os.close(fd)
+    txn = Transaction(unique)
     try:
         yield txn
     except BaseException:
@@ -118,5 +124,14 @@ def write_text(path: Path | str, text: str) -> Path:
 
 
 def write_csv(df: "pd.DataFrame", path: Path | str) -> Path:
-    """Write a processed table as UTF-8 CSV with ``\\n`` line ends and no index."""
+    """Write a processed table as UTF-8 CSV with ``\\n`` line ends and no index.
+
+    The table is first checked against its output contract (:mod:`verzamelbrief.contracts`:
+    shares within their range, parts within wholes, no missing figures); a table that
+    breaks it is not written and :class:`~verzamelbrief.contracts.OutputContractError` names
+    the file, row, column and rule.
+    """
+    from .contracts import check
+
+    check(df, path)
     return write_text(path, df.to_csv(index=False, lineterminator="\n"))

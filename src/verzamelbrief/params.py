@@ -27,6 +27,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 class ParameterError(ValueError):
     """A papermill parameter with an unknown name, wrong type or value out of range."""
 
+    def _render_traceback_(self):  # IPython (and so papermill) shows the message, not a traceback
+        return [f"{type(self).__name__}: {self}"]
+
 
 class NotebookParams(BaseModel):
     """Base for a notebook's parameter model: strict types, no extra names."""

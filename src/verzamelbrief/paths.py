@@ -1,8 +1,13 @@
 """Project folders as ``pathlib`` constants.
 
-The root is found from this file's location in a source checkout (``src/verzamelbrief``)
-and can be overridden with the environment variable ``VERZAMELBRIEF_ROOT``, which the
-tests use to build in a temporary copy.
+The root is the checkout a command works on, never simply where the package was
+installed from (a copied checkout's editable install still points at the original):
+
+1. the environment variable ``VERZAMELBRIEF_ROOT`` (``make`` sets it to the folder it runs
+   in; the tests point it at a temporary copy);
+2. otherwise the nearest folder, from the current directory upwards, that holds
+   ``params.yaml`` and ``data/raw/catalogue.yaml``;
+3. otherwise the checkout this file lies in.
 """
 
 from __future__ import annotations
@@ -11,10 +16,18 @@ import os
 from pathlib import Path
 
 
+def _is_root(folder: Path) -> bool:
+    return (folder / "params.yaml").is_file() and (folder / "data" / "raw" / "catalogue.yaml").is_file()
+
+
 def project_root() -> Path:
     env = os.environ.get("VERZAMELBRIEF_ROOT")
     if env:
         return Path(env).resolve()
+    cwd = Path.cwd().resolve()
+    for folder in (cwd, *cwd.parents):
+        if _is_root(folder):
+            return folder
     return Path(__file__).resolve().parents[2]
 
 
@@ -38,3 +51,19 @@ def relative(path: Path | str) -> str:
     except ValueError:
         return str(path)
 
+
+def foreign_package() -> str | None:
+    """A one-line error when the package is imported from another checkout than :data:`ROOT`.
+
+    That happens in a copied checkout whose ``.venv`` was copied along: its editable
+    install still points at the original's ``src``. ``make`` avoids it by putting this
+    checkout's ``src`` first on ``PYTHONPATH``.
+    """
+    package = Path(__file__).resolve().parent
+    own = ROOT / "src" / "verzamelbrief"
+    if own.is_dir() and package != own.resolve():
+        return (
+            f"error: {ROOT} runs the package from {package.parent}, another checkout "
+            f"(a .venv copied along?); run it through make, or recreate the environment: rm -rf .venv && make env"
+        )
+    return None

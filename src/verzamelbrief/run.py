@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import signal
 import sys
@@ -35,21 +36,100 @@ class NotebookFailed(RuntimeError):
     pass
 
 
-def kernel_manager_class():
-    """Kernels talk over local IPC sockets rather than TCP ports (no open ports, no warning)."""
+def kernel_manager_class(runtime_dir: Path | None = None):
+    """A kernel manager that starts the kernel on this interpreter, talking over IPC sockets.
+
+    - The kernel runs on ``sys.executable`` (the checkout's own environment), never on the
+      interpreter an installed kernel spec names: a spec in a copied ``.venv`` names the
+      original's Python by absolute path.
+    - Kernels talk over local IPC sockets rather than TCP ports (no open ports, no warning).
+    - The connection file and the sockets live in ``runtime_dir``, a folder of this run
+      that :func:`execute` removes afterwards, also when the notebook fails or is interrupted.
+      Without ``runtime_dir`` each kernel gets a temporary folder of its own, removed
+      when the kernel's resources are cleaned up.
+    """
+    import tempfile
+
+    from jupyter_client.kernelspec import KernelSpec
     from jupyter_client.manager import AsyncKernelManager
+
+    spec = KernelSpec(
+        argv=[sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        display_name="Python (verzamelbrief-inburgering)",
+        language="python",
+    )
 
     class IPCKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
             self.transport = "ipc"
-            import os
-            import tempfile
+            self._own_dir = None if runtime_dir else Path(tempfile.mkdtemp(prefix="verzamelbrief-kernel-"))
+            folder = runtime_dir or self._own_dir
+            # socket files are named <ip>-<port>
+            self.ip = str(folder / "ipc")
+            self.connection_file = str(folder / "connection.json")
 
-            # socket files are named <ip>-<port> and removed when the kernel stops
-            self.ip = os.path.join(tempfile.gettempdir(), f"verzamelbrief-kernel-{os.getpid()}-{id(self):x}")
+        @property
+        def kernel_spec(self):
+            return spec
+
+        async def _async_cleanup_resources(self, restart: bool = False) -> None:
+            await super()._async_cleanup_resources(restart=restart)
+            if self._own_dir and not restart:
+                shutil.rmtree(self._own_dir, ignore_errors=True)
+
+        cleanup_resources = _async_cleanup_resources
 
     return IPCKernelManager
+
+
+#: The block of ``params.yaml`` that holds the report's own parameters, and their names.
+REPORT_BLOCK = "report"
+REPORT_KEYS = ("date",)
+
+
+class ParamsFileError(SystemExit):
+    """``params.yaml`` itself is wrong (not its values for one notebook): one line, naming the block."""
+
+    def __init__(self, params_file: Path, message: str):
+        super().__init__(f"error: {paths.relative(params_file)}: {message}")
+
+
+def _read_blocks(params_file: Path) -> dict:
+    try:
+        data = yaml.safe_load(params_file.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark else ""
+        raise ParamsFileError(params_file, f"{where}not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
+    if not isinstance(data, dict):
+        raise ParamsFileError(params_file, "expected blocks named after notebooks")
+    return data
+
+
+def check_blocks(data: dict, known: list[str], params_file: Path) -> None:
+    """Refuse a block that names no notebook (a misspelling would silently use the defaults),
+    a block that is not a mapping, and a ``report.date`` that is not a date."""
+    known = sorted(set(known) | {REPORT_BLOCK})
+    for name in data:
+        if str(name) not in known:
+            raise ParamsFileError(params_file, f"unknown block '{name}'; known blocks: {', '.join(known)}")
+        if not isinstance(data[name] or {}, dict):
+            raise ParamsFileError(params_file, f"block '{name}' must be a mapping of parameter names to values")
+    report = data.get(REPORT_BLOCK) or {}
+    for key in report:
+        if key not in REPORT_KEYS:
+            raise ParamsFileError(params_file, f"unknown parameter '{REPORT_BLOCK}.{key}'; allowed: {', '.join(REPORT_KEYS)}")
+    if "date" in report:
+        import datetime
+
+        date = report["date"]
+        try:
+            ok = isinstance(date, datetime.date) or datetime.date.fromisoformat(str(date)).isoformat() == str(date)
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ParamsFileError(params_file, f"{REPORT_BLOCK}.date = {date!r}: not a date written as YYYY-MM-DD, e.g. \"2026-11-28\"")
 
 
 def notebook_params(stem: str, params_file: Path | None = None) -> dict:
@@ -57,11 +137,9 @@ def notebook_params(stem: str, params_file: Path | None = None) -> dict:
     params_file = Path(params_file or paths.PARAMS)
     if not params_file.exists():
         return {}
-    data = yaml.safe_load(params_file.read_text(encoding="utf-8")) or {}
-    block = data.get(stem) or {}
-    if not isinstance(block, dict):
-        raise SystemExit(f"{paths.relative(params_file)}: block '{stem}' must be a mapping of parameter names to values")
-    return block
+    data = _read_blocks(params_file)
+    check_blocks(data, [p.stem for p in paths.NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")] + [stem], params_file)
+    return dict(data.get(stem) or {})
 
 
 def split_params(params_file: Path, out_dir: Path, stems: list[str] = ()) -> list[Path]:
@@ -69,17 +147,18 @@ def split_params(params_file: Path, out_dir: Path, stems: list[str] = ()) -> lis
     ``stems`` without a block), touching only files whose content changed.
 
     Make gives each executed notebook its own block as a prerequisite, so changing
-    one parameter reruns only the notebook it belongs to.
+    one parameter reruns only the notebook it belongs to. A block that names none of
+    ``stems`` (a misspelling) is refused before any file is written.
     """
-    data = yaml.safe_load(params_file.read_text(encoding="utf-8")) or {}
-    if not isinstance(data, dict):
-        raise SystemExit(f"{paths.relative(params_file)}: expected blocks named after notebooks")
+    data = _read_blocks(params_file)
+    if stems:
+        check_blocks(data, list(stems), params_file)
     written = []
     out_dir.mkdir(parents=True, exist_ok=True)
     for stem in sorted(set(data) | set(stems)):
         block = data.get(stem) or {}
         if not isinstance(block, dict):
-            raise SystemExit(f"{paths.relative(params_file)}: block '{stem}' must be a mapping of parameter names to values")
+            raise ParamsFileError(params_file, f"block '{stem}' must be a mapping of parameter names to values")
         text = yaml.safe_dump(block, sort_keys=True, allow_unicode=True)
         target = out_dir / f"{stem}.yaml"
         if not target.exists() or target.read_text(encoding="utf-8") != text:
@@ -123,42 +202,23 @@ def execute(source: Path, target: Path, parameters: dict, kernel: str | None = N
     The executed notebook and every file the notebook writes through
     :mod:`verzamelbrief.outputs` form one transaction: they are renamed into place
     together when the notebook succeeds, and discarded when it fails or is interrupted.
+    Every name used (staged files, the transaction's list, the kernel's folder) is unique
+    to this run.
     """
-    import nbformat
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
+    import tempfile
 
     start = time.monotonic()
     target.parent.mkdir(parents=True, exist_ok=True)
-    manifest = target.parent / f".{target.stem}.txn"
     previous = os.environ.get(TXN_ENV)
-    os.environ[TXN_ENV] = str(manifest)
+    os.environ["VERZAMELBRIEF_ROOT"] = str(paths.ROOT)  # the kernel works on the same checkout
+    runtime_dir = Path(tempfile.mkdtemp(prefix="verzamelbrief-kernel-"))
     try:
-        with transaction(manifest), atomic_path(target) as tmp:
-            try:
-                pm.execute_notebook(
-                    str(source),
-                    str(tmp),
-                    parameters=parameters,
-                    cwd=str(paths.ROOT),
-                    kernel_name=kernel,
-                    progress_bar=False,
-                    log_output=False,
-                    request_save_on_cell_execute=False,
-                    kernel_manager_class=kernel_manager_class(),
-                    # every output is collected by then: skip the graceful shutdown's wait (~0.6 s)
-                    shutdown_kernel="immediate",
-                )
-            except PapermillExecutionError as exc:
-                failed = paths.BUILD / "failed" / target.name
-                failed.parent.mkdir(parents=True, exist_ok=True)
-                if tmp.exists():
-                    shutil.copyfile(tmp, failed)
-                raise NotebookFailed(_failure_message(source, exc, failed)) from None
-            nb = nbformat.read(tmp, as_version=4)
-            normalise(nb)
-            nbformat.write(nb, tmp)
+        with transaction(target.parent / f".{target.stem}.txn") as txn:
+            os.environ[TXN_ENV] = str(txn.manifest)
+            with atomic_path(target) as tmp:
+                _papermill(source, tmp, target, parameters, kernel, runtime_dir)
     finally:
+        shutil.rmtree(runtime_dir, ignore_errors=True)
         if previous is None:
             os.environ.pop(TXN_ENV, None)
         else:
@@ -166,16 +226,62 @@ def execute(source: Path, target: Path, parameters: dict, kernel: str | None = N
     return time.monotonic() - start
 
 
+def _papermill(source: Path, tmp: Path, target: Path, parameters: dict, kernel: str | None, runtime_dir: Path) -> None:
+    """Run papermill into ``tmp``, then strip what differs between runs."""
+    import nbformat
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        pm.execute_notebook(
+            str(source),
+            str(tmp),
+            parameters=parameters,
+            cwd=str(paths.ROOT),
+            kernel_name=kernel,
+            progress_bar=False,
+            log_output=False,
+            request_save_on_cell_execute=False,
+            kernel_manager_class=kernel_manager_class(runtime_dir),
+            # every output is collected by then: skip the graceful shutdown's wait (~0.6 s)
+            shutdown_kernel="immediate",
+        )
+    except PapermillExecutionError as exc:
+        failed = paths.BUILD / "failed" / target.name
+        failed.parent.mkdir(parents=True, exist_ok=True)
+        if tmp.exists():
+            shutil.copyfile(tmp, failed)
+        raise NotebookFailed(_failure_message(source, exc, failed)) from None
+    nb = nbformat.read(tmp, as_version=4)
+    normalise(nb)
+    nbformat.write(nb, tmp)
+
+
 def _failure_message(source: Path, exc, failed: Path) -> str:
     """Where it failed and why, ending with the exception (the lines make shows last)."""
     cell = exc.exec_count if exc.exec_count is not None else exc.cell_index
     lines = [f"{paths.relative(source)}: cell {cell} failed"]
-    snippet = [line for line in (exc.source or "").splitlines() if line.strip() and not line.startswith("#|")][:3]
-    lines += [f"    {line}" for line in snippet]
+    lines += [f"    {line}" for line in failing_lines(exc.source or "", exc.traceback or [])]
     lines.append(f"  failed execution saved as {paths.relative(failed)}")
     evalue = (exc.evalue or "").strip().splitlines() or [""]
     lines += [f"  {exc.ename}: {evalue[0]}"] + [f"  {line}" for line in evalue[1:]]
     return "\n".join(lines)
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_CELL_LINE = re.compile(r"Cell In\[\d*\], line (\d+)")
+
+
+def failing_lines(source: str, traceback: list[str]) -> list[str]:
+    """The line of the cell that raised (with the one before it), found in IPython's
+    traceback ("Cell In[5], line 12"); the cell's first lines when it names none."""
+    code = source.splitlines()
+    numbers = [int(m.group(1)) for chunk in traceback for m in _CELL_LINE.finditer(_ANSI.sub("", chunk))]
+    if numbers and 1 <= numbers[0] <= len(code):
+        n = numbers[0]  # the cell's own frame: the line that raised or called what raised
+        shown = [(i, code[i - 1]) for i in (n - 1, n) if i >= 1 and code[i - 1].strip() and not code[i - 1].startswith("#|")]
+        return [f"{'>' if i == n else ' '} line {i}: {text.strip()}" for i, text in shown]
+    return [line for line in code if line.strip() and not line.startswith("#|")][:3]
 
 
 def _terminate(signum, frame):
@@ -194,7 +300,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("output", type=Path, nargs="?", help="executed copy (default: reports/_executed/<name>.ipynb)")
     parser.add_argument("-f", "--params-file", type=Path, help="YAML file of parameters for this notebook")
     parser.add_argument("-p", "--param", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
-    parser.add_argument("-k", "--kernel", default=None, help="Jupyter kernel name (default: the notebook's)")
+    parser.add_argument("-k", "--kernel", default=None, help="kernel name recorded in the executed notebook (default: the notebook's); "
+                        "the kernel always runs on this interpreter")
     parser.add_argument("--split-params", nargs="+", metavar="ARG",
                         help="PARAMS_YAML OUT_DIR [STEM ...]: write one parameter file per notebook and exit")
     args = parser.parse_args(argv)
@@ -205,6 +312,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.notebook is None:
         parser.error("a notebook is required")
+    foreign = paths.foreign_package()
+    if foreign:
+        print(foreign, file=sys.stderr)
+        return 1
     source = args.notebook
     target = args.output or paths.EXECUTED / source.name
     if args.params_file:

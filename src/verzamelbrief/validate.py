@@ -30,6 +30,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, help="file keeping the checksums of files that passed")
     args = parser.parse_args(argv)
     raw_dir = Path(args.raw_dir or paths.DATA_RAW)
+    foreign = paths.foreign_package()
+    if foreign:
+        print(foreign, file=sys.stderr)
+        return 1
 
     from .catalogue import validate_all
 
