@@ -1,10 +1,11 @@
 """Make reruns exactly what a change affects.
 
 Each test changes a private copy of the session build (``built_copy``) and asks make what
-``make report`` would remake (``make -n --debug=b``), without building. Two stamps are
+``make report`` would remake (``make -n --debug=b``), without building. Four stamps are
 rewritten only when their content changes, which ``make -n`` cannot foresee: the
-per-notebook parameter files split from ``params.yaml``, and the git state. ``plan`` runs
-those two cheap steps for real and then leaves them out of the question (``-o``).
+per-notebook parameter files split from ``params.yaml``, the git state, the list of raw
+files and the renderer. ``plan`` runs those cheap steps for real and then leaves them out
+of the question (``-o``).
 
 One test rebuilds for real, and checks that the rebuilt outputs are byte-identical.
 """
@@ -25,6 +26,7 @@ TARGET = "09_bib_examenmonitor"
 RAW = f"data/raw/{TARGET}.csv"
 SPLIT = "reports/_executed/params/.split"
 GIT_STATE = "reports/_executed/.git-state"
+STAMPS = (SPLIT, GIT_STATE, "reports/_executed/.raw-files", "reports/_executed/.renderer")
 PKG = "src/verzamelbrief"
 
 
@@ -34,8 +36,10 @@ def notebooks(root: Path) -> set[str]:
 
 def plan(root: Path) -> tuple[set[str], bool]:
     """The notebooks ``make report`` would run in ``root``, and whether it would render."""
-    make(root, SPLIT, GIT_STATE)
-    out = make(root, "-n", "--debug=b", "-o", SPLIT, "-o", GIT_STATE, "report").stdout
+    make(root, *STAMPS)
+    # -o does not reach a sub-make, so the dry run skips the lock wrapper's (it writes nothing)
+    out = make(root, "-n", "--debug=b", *(arg for stamp in STAMPS for arg in ("-o", stamp)), "report",
+               f"VERZAMELBRIEF_BUILD_LOCKED={root.resolve()}").stdout
     targets = set(re.findall(r"Must remake target [`']([^']+)'", out))
     ran = {Path(t).stem for t in targets if re.fullmatch(r"reports/_executed/[^/]+\.ipynb", t)}
     return ran, any(t.startswith("reports/_build/") for t in targets)
