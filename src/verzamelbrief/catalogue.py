@@ -20,7 +20,7 @@ import yaml
 
 from . import paths
 
-COLUMNS = ["indicator", "category", "year", "value", "unit", "qualifier"]
+COLUMNS = ["indicator", "category", "year", "value", "unit", "qualifier", "locator"]
 
 #: How far the true value may lie from a stated figure, per qualifier, as
 #: (lower, upper) multipliers of the stated value. "exact" still allows rounding
@@ -124,6 +124,9 @@ def build_schema(name: str, entry: dict, catalogue: dict):
             "value": pa.Column(float, pa.Check.ge(0, error="value is not negative"), nullable=False, coerce=True),
             "unit": pa.Column(str, pa.Check.isin(list(units))),
             "qualifier": pa.Column(str, pa.Check.isin(list(catalogue["qualifiers"]))),
+            "locator": pa.Column(str, pa.Check.str_matches(
+                rf"^§{entry['section']} \S", error=f"locator names the file's section and the paragraph (§{entry['section']} alinea …)"
+            ), nullable=False),
         },
         checks=[
             pa.Check(category_known, error="category is listed for the indicator in the catalogue"),
