@@ -5,7 +5,8 @@ just before rendering: Quarto runs it as the project's ``pre-render`` script and
 renderer does the same. It records
 
 - the commit the report was built from, and whether the working tree had uncommitted changes;
-- the build date (``report.date`` in ``params.yaml``, so rebuilds stay identical);
+- the date of the report (``report.date`` in ``params.yaml``, a fixed date so rebuilds stay
+  identical; it is not the date of the build, nor of the letter);
 - the parameters each notebook ran with, read from the executed notebooks themselves;
 - the SHA-256 of every file in ``data/raw``;
 - the versions of Python, the analysis packages and the renderer.
@@ -94,6 +95,14 @@ def versions() -> list[tuple[str, str]]:
     return rows + renderer()
 
 
+def software_lines() -> list[str]:
+    """Colophon lines about the software that made the report (the renderer line goes here).
+
+    Empty for now; the versions of every package are in the software table below the lines.
+    """
+    return []
+
+
 def report_date(params_file: Path | None = None) -> str | None:
     params_file = Path(params_file or paths.PARAMS)
     if not params_file.exists():
@@ -111,13 +120,15 @@ def colophon_markdown(root: Path | None = None, date: str | None = None) -> str:
     files = file_hashes(root / "data" / "raw")
     params = notebook_parameters(root / "reports" / "_executed")
     if git["commit"]:
-        state = "met niet-vastgelegde wijzigingen in de werkmap" if git["dirty"] else "zonder niet-vastgelegde wijzigingen"
-        lines = [f"Gebouwd uit commit {git['commit']} ({state})."]
+        state = ("met wijzigingen die nog niet in die versie zijn opgenomen" if git["dirty"]
+                 else "zonder latere wijzigingen")
+        lines = [f"Broncode: versie {git['commit']} uit versiebeheer (git), {state}."]
     else:
-        lines = ["Gebouwd buiten een git-checkout; de commit is onbekend."]
+        lines = ["Broncode: gemaakt buiten versiebeheer (git); de versie is onbekend."]
     if date:
-        lines.append(f"Builddatum: {fmt.date(str(date))}.")
+        lines.append(f"Datum van dit rapport: {fmt.date(str(date))} (een vaste datum, niet de datum van de brief).")
     lines.append(f"{fmt.number(len(files))} bronbestanden in data/raw; {fmt.number(len(params))} uitgevoerde notebooks.")
+    lines += software_lines()
 
     def table(label: str, caption: str, columns: list[str], rows, **kwargs) -> str:
         return f"::: {{#{label}}}\n\n{rows_table(columns, rows, **kwargs)}\n: {caption}\n\n:::\n"
@@ -138,7 +149,7 @@ def colophon_markdown(root: Path | None = None, date: str | None = None) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Write the report's colophon (provenance) as Markdown.")
     parser.add_argument("output", type=Path, nargs="?", default=paths.REPORTS / "_colofon.md")
-    parser.add_argument("--date", help="build date (YYYY-MM-DD); default: report.date in params.yaml")
+    parser.add_argument("--date", help="date of the report (YYYY-MM-DD); default: report.date in params.yaml")
     args = parser.parse_args(argv)
     write_text(args.output, colophon_markdown(date=args.date))
     return 0
