@@ -162,14 +162,16 @@ def show_value(value: float, unit: str, qualifier: str = "exact", derived: bool 
 
     >>> show_value(0.6667, "fraction")
     'twee op de drie (67\\xa0%)'
+    >>> show_value(0.5, "fraction", "nearly")
+    'bijna de helft (bijna 50\\xa0%)'
     >>> show_value(15.0790922, "percent", derived=True, decimals=1)
     '15,1\\xa0%'
     >>> show_value(7.5, "percentage_points", derived=True, decimals=1)
     '7,5 procentpunt'
     """
     d = decimals if derived else 0
-    if unit == "fraction":
-        return f"{fraction_words(value, qualifier)} ({fmt.percent(100 * value, d)})"
+    if unit == "fraction":  # the qualifier stays with the percentage too: "bijna de helft (bijna 50 %)"
+        return f"{fraction_words(value, qualifier)} ({fmt.qualified(value, 'fraction', qualifier, d)})"
     if unit == "percent":
         return fmt.qualified(value, "percent", qualifier, d)
     if unit == "percentage_points":
