@@ -52,7 +52,13 @@ def as_fraction(value: float) -> Fraction:
 def fraction_words(value: float, qualifier: str = "exact") -> str:
     """A share as the letter words it: ``driekwart``, ``een derde``, ``9 op de 10``."""
     f = as_fraction(value)
-    words = _WORDS.get(f, f"{f.numerator} op de {f.denominator}")
+    tenths = round(value * 10)
+    if f in _WORDS:
+        words = _WORDS[f]
+    elif abs(value * 10 - tenths) < 1e-6:  # "8 op de 10", not "4 op de 5"
+        words = f"{tenths} op de 10"
+    else:
+        words = f"{f.numerator} op de {f.denominator}"
     return f"{fmt.QUALIFIER_WORDS[qualifier]} {words}".strip()
 
 
