@@ -75,5 +75,5 @@ def test_08_non_default_parameters(tmp_path):
     findings = markdown_of(nb, "amif-kernpunten")
     assert eur("23,40") in findings and eur("6,70") in findings and eur("1,11") in findings
     # stated figures keep the letter's own precision
-    assert eur("16,7") + " ging naar" in findings and f"ruim {eur('22')}" in findings
+    assert "Toegekend werd " + eur("16,7") in findings and f"ruim {eur('22')}" in findings
     assert f"{eur('6,70')} | berekend |" in markdown_of(nb, "tbl-amif-kerncijfers")
