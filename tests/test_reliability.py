@@ -73,19 +73,19 @@ def test_bad_raw_data_stops_before_any_notebook(built):
 
 def test_bad_parameter_in_params_yaml_stops_the_notebook(built):
     before = snapshot(built)
-    edit(built / "params.yaml", "lang: nl", "lang: fr")
+    edit(built / "params.yaml", "compare_year: 2021", "compare_year: 2019")
     proc = make(built, "report", check=False)
     assert proc.returncode != 0
-    assert "ParameterError: 09_bib_examenmonitor: parameter 'lang' = 'fr'" in proc.stderr
-    assert "allowed: one of 'nl'" in proc.stderr
+    assert "ParameterError: 09_bib_examenmonitor: parameter 'compare_year' = 2019" in proc.stderr
+    assert "allowed: int >= 2020 <= 2021" in proc.stderr
     assert snapshot(built) == before
 
 
 def test_unknown_parameter_in_params_yaml_is_refused(built):
-    edit(built / "params.yaml", "  lang: nl", "  lang: nl\n  langauge: nl")
+    edit(built / "params.yaml", "  base_year: 2020", "  base_year: 2020\n  bass_year: 2020")
     proc = make(built, "report", check=False)
     assert proc.returncode != 0
-    assert "unknown parameter 'langauge'" in proc.stderr
+    assert "unknown parameter 'bass_year'" in proc.stderr
 
 
 def test_failing_notebook_names_notebook_cell_and_exception(built):
