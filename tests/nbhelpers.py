@@ -38,16 +38,3 @@ def markdown_of(nb: dict, label: str) -> str:
 
 def has_image(nb: dict, label: str, mime: str = "image/svg+xml") -> bool:
     return any(mime in o.get("data", {}) for o in cell_outputs(nb, label))
-
-
-def assert_refused(name: str, tmp_path: Path, params: dict, message: str) -> None:
-    """Executing ``name`` with ``params`` stops in the parameter check with ``message``,
-    before anything is written."""
-    import pytest
-    from papermill.exceptions import PapermillExecutionError
-
-    with pytest.raises(PapermillExecutionError) as info:
-        run(name, tmp_path, **params)
-    assert info.value.ename == "ParameterError", info.value.evalue
-    assert message in info.value.evalue
-    assert not (tmp_path / "processed").exists(), "nothing may be written after a bad parameter"

@@ -45,7 +45,7 @@ def test_every_raw_file_is_catalogued_with_section_and_units():
 
 def test_load_table_types_columns():
     df = load_table("09_bib_examenmonitor", RAW)
-    assert list(df.columns) == ["indicator", "category", "year", "value", "unit", "qualifier"]
+    assert list(df.columns) == ["indicator", "category", "year", "value", "unit", "qualifier", "locator"]
     assert df.loc[(df["year"] == 2021) & (df["indicator"] == "candidates"), "value"].tolist() == [6693]
     assert str(df["year"].dtype) == "Int64" and str(df["value"].dtype) == "float64"
 
@@ -76,7 +76,7 @@ def test_bad_values_are_refused_with_location(raw, name, old, new, expected):
 
 def test_ragged_row_with_unquoted_comma(raw):
     edit(raw / BIB, "5816", "5.816,0")
-    assert any("row 2" in m and "row has 7 fields, the header has 6" in m for m in messages(raw))
+    assert any("row 2" in m and "row has 8 fields, the header has 7" in m for m in messages(raw))
 
 
 def test_extra_column(raw):

@@ -68,7 +68,7 @@ def test_colophon_names_the_commit_and_checksums(built_project):
     commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=built_project, capture_output=True, text=True).stdout.strip()
     text = flat(pdf_text(built_project / "reports/_build/verzamelbrief.pdf"))
     assert commit and commit in text
-    assert "zonder niet-vastgelegde wijzigingen" in text
+    assert "zonder latere wijzigingen" in text
     import hashlib
 
     raw = built_project / "data/raw/09_bib_examenmonitor.csv"

@@ -1,5 +1,7 @@
 from typing import Literal
 
+import re
+
 import pytest
 from pydantic import Field
 
@@ -49,3 +51,103 @@ def test_missing_parameter_is_named():
     del values["out"]
     with pytest.raises(ParameterError, match="parameter 'out' is not set"):
         check_params(Params, values)
+
+
+# ---------------------------------------------------------------- the notebooks' models: one source
+
+import json  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import yaml  # noqa: E402
+
+from verzamelbrief.params import MODELS, parameters_cell, readme_table  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def cells(name):
+    return json.loads((ROOT / "notebooks" / f"{name}.ipynb").read_text(encoding="utf-8"))["cells"]
+
+
+def defaults(name, **values):
+    ns = {n: f.default for n, f in MODELS[name].model_fields.items()}
+    ns.update(values)
+    return ns
+
+
+def test_every_notebook_has_a_model():
+    assert sorted(MODELS) == NOTEBOOKS
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_parameters_cell_is_generated_from_the_model(name):
+    cell = next(c for c in cells(name) if "parameters" in c.get("metadata", {}).get("tags", []))
+    assert "".join(cell["source"]) == parameters_cell(name), f"regenerate with params.parameters_cell({name!r})"
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_every_parameter_is_read_by_its_notebook(name):
+    code = "".join("".join(c["source"]) for c in cells(name)
+                   if c["cell_type"] == "code" and "parameters" not in c.get("metadata", {}).get("tags", []))
+    unread = [n for n in MODELS[name].model_fields if f"p.{n}" not in code]
+    assert not unread, f"{name}: parameters that do nothing: {unread}"
+
+
+def test_params_yaml_matches_the_models():
+    blocks = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
+    assert set(blocks) - {"report"} == set(MODELS)
+    for name, block in blocks.items():
+        if name != "report":
+            MODELS[name](**defaults(name, **block))  # unknown names or bad values raise
+    margins = {n: b["qualifier_margin_pct"] for n, b in blocks.items() if "qualifier_margin_pct" in (b or {})}
+    assert len(margins) == 3 and len(set(margins.values())) == 1, f"one margin for the whole report: {margins}"
+
+
+def test_readme_parameter_table_is_generated_from_the_models():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert readme_table() in readme, "README parameter table differs from params.readme_table()"
+    assert "`lang`" not in readme
+
+
+@pytest.mark.parametrize(
+    "name, values, message",
+    [
+        ("01_statushouders_aan_het_werk", {"out_of": 12}, "parameter 'out_of' = 12"),
+        ("01_statushouders_aan_het_werk", {"fig_format": "pdf"}, "parameter 'fig_format' = 'pdf'"),
+        ("02_financieel_ontzorgen", {"weeks_per_month": 5}, "parameter 'weeks_per_month' = 5"),
+        ("02_financieel_ontzorgen", {"weeks_per_month": "4"}, "parameter 'weeks_per_month' = '4'"),
+        ("03_leerbaarheidstoets", {"pct_decimals": 5}, "parameter 'pct_decimals' = 5"),
+        ("04_agi_ontheffing", {"pct_decimals": -1}, "parameter 'pct_decimals' = -1"),
+        ("04_agi_ontheffing", {"pct_decimals": "one"}, "parameter 'pct_decimals' = 'one'"),
+        ("05_onderwijsroute", {"qualifier_margin_pct": -0.5}, "parameter 'qualifier_margin_pct' = -0.5"),
+        ("05_onderwijsroute", {"qualifier_margin_pct": "10"}, "parameter 'qualifier_margin_pct' = '10'"),
+        ("05_onderwijsroute", {"round_to": 5}, "parameter 'round_to' = 5"),
+        ("06_mdt", {"qualifier_margin_pct": 80}, "parameter 'qualifier_margin_pct' = 80"),
+        ("06_mdt", {"period_weeks": 52}, "parameter 'period_weeks' = 52"),
+        ("07_aow_leeftijd", {"pct_decimals": 9}, "parameter 'pct_decimals' = 9"),
+        ("07_aow_leeftijd", {"growth_decimals": "1"}, "parameter 'growth_decimals' = '1'"),
+        ("08_amif", {"eur_decimals": 5}, "parameter 'eur_decimals' = 5"),
+        ("09_bib_examenmonitor", {"base_year": 2019}, "parameter 'base_year' = 2019"),
+        ("09_bib_examenmonitor", {"compare_year": 2020}, "compare_year must be later than base_year"),
+        ("10_marktmonitor", {"sort_by": "alphabet"}, "parameter 'sort_by' = 'alphabet'"),
+        ("11_cijfercontrole", {"qualifier_margin_pct": 80.0}, "parameter 'qualifier_margin_pct' = 80.0"),
+        ("11_cijfercontrole", {"decimals": "two"}, "parameter 'decimals' = 'two'"),
+    ],
+)
+def test_notebook_refuses_bad_value(name, values, message):
+    with pytest.raises(ParameterError, match=re.escape(message)):
+        check_params(MODELS[name], defaults(name, **values), name)
+
+
+@pytest.mark.parametrize("name, unknown", [("02_financieel_ontzorgen", "fig_format"), ("06_mdt", "margin"),
+                                           ("11_cijfercontrole", "tolerance"), ("09_bib_examenmonitor", "lang")])
+def test_notebook_refuses_unknown_name(name, unknown):
+    injected = f"# Parameters\n{unknown} = 1\n"
+    with pytest.raises(ParameterError, match=f"unknown parameter '{unknown}'"):
+        check_params(MODELS[name], {**defaults(name), "In": ["", injected]}, name)
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_notebook_defaults_pass(name):
+    assert check_params(MODELS[name], defaults(name), name)

@@ -20,7 +20,7 @@ import yaml
 
 from . import paths
 
-COLUMNS = ["indicator", "category", "year", "value", "unit", "qualifier"]
+COLUMNS = ["indicator", "category", "year", "value", "unit", "qualifier", "locator"]
 
 #: How far the true value may lie from a stated figure, per qualifier, as
 #: (lower, upper) multipliers of the stated value. "exact" still allows rounding
@@ -310,6 +310,9 @@ def build_schema(name: str, entry: dict, catalogue: dict):
             "value": pa.Column(float, pa.Check.ge(0, error="not_negative"), nullable=False, coerce=True),
             "unit": pa.Column(str, pa.Check.isin(list(units), error="unit_known")),
             "qualifier": pa.Column(str, pa.Check.isin(list(catalogue["qualifiers"]), error="qualifier_known")),
+            "locator": pa.Column(str, pa.Check.str_matches(
+                rf"^§{entry['section']} \S", error=f"locator names the file's section and the paragraph (§{entry['section']} alinea …)"
+            ), nullable=False),
         },
         checks=[pa.Check(f, name=n) for n, f in row_checks.items()],
         strict=True,

@@ -1,15 +1,13 @@
-"""Checking a notebook's papermill parameters in its first cell.
+"""The notebooks' papermill parameters: one pydantic model per notebook, and the check.
 
-A notebook declares its parameters twice, on purpose: as plain assignments in the
-cell tagged ``parameters`` (what papermill and JupyterLab users edit) and as a
-pydantic model that says what each may hold. :func:`check_params` compares the two
-and stops the notebook with one line naming the parameter and what is allowed::
+Each notebook's parameters have one source: its model in :data:`MODELS` (name, type,
+allowed values, default and meaning). The cell tagged ``parameters`` repeats the defaults as
+plain assignments, because papermill and JupyterLab users edit that cell;
+``tests/test_params.py`` checks that cell, ``params.yaml`` and the README's parameter table
+(:func:`readme_table`) against the models. The notebook's next cell calls
+:func:`check_params`, which stops it with one line naming the parameter and what is allowed::
 
-    class Params(NotebookParams):
-        base_year: int = Field(ge=2020, le=2021)
-        lang: Literal["nl"]
-
-    p = check_params(Params, globals())
+    p = check_params(MODELS["09_bib_examenmonitor"], globals(), "09_bib_examenmonitor")
 
 Names that papermill injected but the model does not know are refused too; they are
 read from the injected cell in IPython's input history (papermill marks it with
@@ -19,9 +17,9 @@ read from the injected cell in IPython's input history (papermill marks it with
 from __future__ import annotations
 
 import ast
-from typing import Any, Mapping
+from typing import Any, Literal, Mapping
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 
 class ParameterError(ValueError):
@@ -93,3 +91,134 @@ def check_params(model: type[NotebookParams], namespace: Mapping[str, Any], note
             allowed = f"; allowed: {_allowed(field)}" if field else ""
             lines.append(f"{where}parameter '{name}' = {err.get('input')!r}: {err['msg']}{allowed}")
         raise ParameterError("\n".join(lines)) from None
+
+
+# ---------------------------------------------------------------- the models, one per notebook
+
+#: The one margin for "ongeveer", "ruim" and "bijna" (see :mod:`verzamelbrief.checks`).
+MARGIN_HELP = 'margin for "ongeveer"/"ruim"/"bijna", in % of the stated figure'
+_FIG = "figure file format"
+_RAW = "input folder, relative to the project root"
+_OUT = "output folder, relative to the project root"
+
+
+class _Folders(NotebookParams):
+    raw_dir: str = Field("data/raw", description=_RAW)
+    processed_dir: str = Field("data/processed", description=_OUT)
+
+
+class _Figures(_Folders):
+    fig_format: Literal["svg", "png"] = Field("svg", description=_FIG)
+
+
+class Statushouders01(_Figures):
+    out_of: Literal[10, 100] = Field(10, description='write shares as "x op de 10" or "x op de 100"')
+
+
+class Ontzorgen02(_Folders):
+    weeks_per_month: float = Field(4.35, ge=4.0, le=4.5, description="weeks per month, to give the period in weeks")
+
+
+class Leerbaarheid03(_Figures):
+    pct_decimals: int = Field(1, ge=0, le=3, description="decimals of computed percentages")
+
+
+class Agi04(_Folders):
+    pct_decimals: int = Field(0, ge=0, le=3, description="decimals of the computed percentage change")
+
+
+class Onderwijsroute05(_Figures):
+    qualifier_margin_pct: float = Field(10.0, ge=0, le=50, description=MARGIN_HELP)
+    round_to: Literal[1, 10, 100] = Field(100, description="round the implied numbers of persons to a multiple of this")
+
+
+class Mdt06(_Figures):
+    pct_decimals: int = Field(0, ge=0, le=3, description="decimals of computed percentages")
+    qualifier_margin_pct: float = Field(10.0, ge=0, le=50, description=MARGIN_HELP)
+    period_weeks: float = Field(26.0, ge=20, le=30, description="weeks assumed in the stated period of 6 months")
+
+
+class Aow07(_Figures):
+    pct_decimals: int = Field(2, ge=0, le=4, description="decimals of the AOW-age share of all requests")
+    growth_decimals: int = Field(1, ge=0, le=3, description="decimals of the growth percentages")
+
+
+class Amif08(_Figures):
+    eur_decimals: int = Field(1, ge=0, le=3, description="decimals of computed amounts in € million")
+
+
+class Bib09(_Figures):
+    base_year: int = Field(2020, ge=2020, le=2021, description="first year of the comparison")
+    compare_year: int = Field(2021, ge=2020, le=2021, description="second year of the comparison")
+    pct_decimals: int = Field(1, ge=0, le=3, description="decimals of computed percentages")
+
+    @model_validator(mode="after")
+    def years_in_order(self):
+        if self.compare_year <= self.base_year:
+            raise ValueError("compare_year must be later than base_year")
+        return self
+
+
+class Markt10(_Figures):
+    sort_by: Literal["letter", "realised"] = Field("letter", description="order of routes and modules")
+    pct_decimals: int = Field(0, ge=0, le=2, description="decimals of computed percentages")
+
+
+class Cijfercontrole11(_Folders):
+    qualifier_margin_pct: float = Field(10.0, ge=0, le=50, description=MARGIN_HELP)
+    decimals: int = Field(1, ge=0, le=4, description="decimals of recomputed values")
+
+
+MODELS: dict[str, type[NotebookParams]] = {
+    "01_statushouders_aan_het_werk": Statushouders01,
+    "02_financieel_ontzorgen": Ontzorgen02,
+    "03_leerbaarheidstoets": Leerbaarheid03,
+    "04_agi_ontheffing": Agi04,
+    "05_onderwijsroute": Onderwijsroute05,
+    "06_mdt": Mdt06,
+    "07_aow_leeftijd": Aow07,
+    "08_amif": Amif08,
+    "09_bib_examenmonitor": Bib09,
+    "10_marktmonitor": Markt10,
+    "11_cijfercontrole": Cijfercontrole11,
+}
+
+
+def _default(field) -> str:
+    value = field.default
+    return f"`{value}`" if isinstance(value, str) else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def readme_table() -> str:
+    """The README's parameter table, generated from :data:`MODELS` (the test compares them).
+
+    >>> readme_table().splitlines()[0]
+    '| notebook | parameter | default | allowed | meaning |'
+    """
+    lines = ["| notebook | parameter | default | allowed | meaning |", "|---|---|---|---|---|"]
+    for notebook, model in MODELS.items():
+        first = True
+        for name, field in model.model_fields.items():
+            if name in ("raw_dir", "processed_dir"):
+                continue
+            lines.append(f"| {'`' + notebook + '`' if first else ''} | `{name}` | {_default(field)} | "
+                         f"{_allowed(field)} | {field.description} |")
+            first = False
+    lines.append("| every notebook | `raw_dir`, `processed_dir` | `data/raw`, `data/processed` | str | "
+                 "input and output folders, relative to the project root |")
+    return "\n".join(lines) + "\n"
+
+
+def parameters_cell(notebook: str) -> str:
+    """The source of ``notebook``'s cell tagged ``parameters``, generated from its model.
+
+    >>> print(parameters_cell("04_agi_ontheffing"))
+    raw_dir = "data/raw"  # input folder, relative to the project root
+    processed_dir = "data/processed"  # output folder, relative to the project root
+    pct_decimals = 0  # decimals of the computed percentage change
+    """
+    lines = []
+    for name, field in MODELS[notebook].model_fields.items():
+        value = f'"{field.default}"' if isinstance(field.default, str) else repr(field.default)
+        lines.append(f"{name} = {value}  # {field.description}")
+    return "\n".join(lines)

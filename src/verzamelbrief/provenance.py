@@ -5,7 +5,8 @@ just before rendering: ``python -m verzamelbrief.render`` calls :func:`write_col
 it runs Quarto or the offline renderer. It records
 
 - the commit the report was built from, and whether the working tree had uncommitted changes;
-- the build date (``report.date`` in ``params.yaml``, so rebuilds stay identical);
+- the date of the report (``report.date`` in ``params.yaml``, a fixed date so rebuilds stay
+  identical; it is not the date of the build, nor of the letter);
 - the parameters each notebook ran with, read from the executed notebooks themselves;
 - the SHA-256 of every file in ``data/raw``;
 - the versions of Python, the analysis packages and the renderer (e.g. ``Quarto 1.7.33``).
@@ -80,6 +81,11 @@ def versions(renderer: str | None = None) -> list[tuple[str, str]]:
     return rows + ([("Opmaak (HTML en PDF)", renderer)] if renderer else [])
 
 
+def software_lines(renderer: str | None = None) -> list[str]:
+    """The colophon's line about the software that typeset the report."""
+    return [f"Opgemaakt met {renderer}; de versies van alle onderdelen staan in de tabel hieronder."] if renderer else []
+
+
 def report_date(params_file: Path | None = None) -> str | None:
     params_file = Path(params_file or paths.PARAMS)
     if not params_file.exists():
@@ -97,13 +103,15 @@ def colophon_markdown(root: Path | None = None, date: str | None = None, rendere
     files = file_hashes(root / "data" / "raw")
     params = notebook_parameters(root / "reports" / "_executed")
     if git["commit"]:
-        state = "met niet-vastgelegde wijzigingen in de werkmap" if git["dirty"] else "zonder niet-vastgelegde wijzigingen"
-        lines = [f"Gebouwd uit commit {git['commit']} ({state})."]
+        state = ("met wijzigingen die nog niet in die versie zijn opgenomen" if git["dirty"]
+                 else "zonder latere wijzigingen")
+        lines = [f"Broncode: versie {git['commit']} uit versiebeheer (git), {state}."]
     else:
-        lines = ["Gebouwd buiten een git-checkout; de commit is onbekend."]
+        lines = ["Broncode: gemaakt buiten versiebeheer (git); de versie is onbekend."]
     if date:
-        lines.append(f"Builddatum: {fmt.date(str(date))}.")
+        lines.append(f"Datum van dit rapport: {fmt.date(str(date))} (een vaste datum, niet de datum van de brief).")
     lines.append(f"{fmt.number(len(files))} bronbestanden in data/raw; {fmt.number(len(params))} uitgevoerde notebooks.")
+    lines += software_lines(renderer)
 
     def table(label: str, caption: str, columns: list[str], rows, **kwargs) -> str:
         return f"::: {{#{label}}}\n\n{rows_table(columns, rows, **kwargs)}\n: {caption}\n\n:::\n"
@@ -129,7 +137,7 @@ def write_colophon(output: Path, renderer: str | None = None, date: str | None =
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Write the report's colophon (provenance) as Markdown.")
     parser.add_argument("output", type=Path, nargs="?", default=paths.REPORTS / "_colofon.md")
-    parser.add_argument("--date", help="report date (YYYY-MM-DD); default: report.date in params.yaml")
+    parser.add_argument("--date", help="date of the report (YYYY-MM-DD); default: report.date in params.yaml")
     parser.add_argument("--renderer", help="the renderer, as the colophon names it")
     args = parser.parse_args(argv)
     write_colophon(args.output, renderer=args.renderer, date=args.date)

@@ -1,0 +1,51 @@
+"""Figures the notebooks compute from the letter's figures (each marked ``derived`` in the
+processed tables): growth, implied totals and their ranges, rounding to a step.
+
+>>> change, pct = growth(5816, 6693); change, round(pct, 4)
+(877, 15.0791)
+>>> round_to(5443.75, 100)
+5400
+"""
+
+from __future__ import annotations
+
+
+def growth(base: float, later: float) -> tuple[float, float]:
+    """The change from ``base`` to ``later``: absolute, and in per cent of ``base``."""
+    if base == 0:
+        raise ValueError("growth from zero is undefined")
+    change = later - base
+    return (int(change) if float(change).is_integer() else change), 100 * change / base
+
+
+def round_to(value: float, step: int = 1) -> int:
+    """``value`` rounded to a multiple of ``step`` (1, 10, 100 …).
+
+    >>> round_to(4948.9, 100), round_to(871 / 0.16, 1)
+    (4900, 5444)
+    """
+    return int(step * round(value / step))
+
+
+def implied_total(part: float, share_pct: float, share_low: float, share_high: float) -> dict[str, float]:
+    """The whole that ``part`` is ``share_pct`` per cent of, and its range for a share
+    between ``share_low`` and ``share_high`` (a larger share means a smaller whole).
+
+    >>> {k: round(v) for k, v in implied_total(871, 16, 14.4, 17.6).items()}
+    {'total': 5444, 'low': 4949, 'high': 6049}
+    """
+    if not 0 < share_low <= share_pct <= share_high:
+        raise ValueError(f"expected 0 < {share_low} <= {share_pct} <= {share_high}")
+    return {"total": part / (share_pct / 100), "low": part / (share_high / 100), "high": part / (share_low / 100)}
+
+
+def share_range(part: float, total: float, total_low: float, total_high: float) -> dict[str, float]:
+    """``part`` as a percentage of ``total``, and its range when the total lies between
+    ``total_low`` and ``total_high`` (never above 100 %).
+
+    >>> {k: round(v, 1) for k, v in share_range(43, 140, 126, 154).items()}
+    {'share': 30.7, 'low': 27.9, 'high': 34.1}
+    """
+    if not 0 < total_low <= total <= total_high or part > total_high:
+        raise ValueError(f"expected 0 < {total_low} <= {total} <= {total_high} and {part} <= {total_high}")
+    return {"share": 100 * part / total, "low": 100 * part / total_high, "high": 100 * part / max(total_low, part)}

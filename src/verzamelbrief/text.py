@@ -1,0 +1,187 @@
+"""Dutch wording shared by the notebooks: labels, shares in words, lists, stated figures.
+
+Everything here turns data into words, so a sentence that depends on a figure is computed
+from it (a changed figure never leaves a false sentence behind).
+
+>>> fraction_words(0.75)
+'driekwart'
+>>> fraction_words(0.6667, "nearly")
+'bijna twee op de drie'
+>>> join(["de B1-route", "de Z-route"])
+'de B1-route en de Z-route'
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Sequence
+
+from . import fmt
+
+#: How each qualifier of the catalogue reads in a table column.
+QUALIFIER_NL = {"exact": "zonder voorbehoud", "about": "ongeveer", "more_than": "ruim", "nearly": "bijna"}
+
+_WORDS = {
+    Fraction(1, 2): "de helft",
+    Fraction(1, 3): "een derde",
+    Fraction(2, 3): "twee op de drie",
+    Fraction(1, 4): "een kwart",
+    Fraction(3, 4): "driekwart",
+}
+_NUMBERS = {1: "een", 2: "twee", 3: "drie", 4: "vier", 5: "vijf", 6: "zes", 7: "zeven", 8: "acht", 9: "negen", 10: "tien"}
+
+
+def sentence_case(text: str) -> str:
+    """``text`` with its first letter in upper case, the rest unchanged (so "AOW" stays).
+
+    >>> sentence_case("leerwerktrajecten in AOW")
+    'Leerwerktrajecten in AOW'
+    """
+    return text[:1].upper() + text[1:]
+
+
+def as_fraction(value: float) -> Fraction:
+    """The simple fraction (denominator at most 10) a share in words stands for.
+
+    >>> as_fraction(0.3333)
+    Fraction(1, 3)
+    """
+    return Fraction(value).limit_denominator(10)
+
+
+def fraction_words(value: float, qualifier: str = "exact") -> str:
+    """A share as the letter words it: ``driekwart``, ``een derde``, ``9 op de 10``."""
+    f = as_fraction(value)
+    tenths = round(value * 10)
+    if f in _WORDS:
+        words = _WORDS[f]
+    elif abs(value * 10 - tenths) < 1e-6:  # "8 op de 10", not "4 op de 5"
+        words = f"{tenths} op de 10"
+    else:
+        words = f"{f.numerator} op de {f.denominator}"
+    return f"{fmt.QUALIFIER_WORDS[qualifier]} {words}".strip()
+
+
+def out_of(value: float, qualifier: str = "exact", base: int = 10) -> str:
+    """A share as "x op de ``base``", with the qualifier: ``ruim 8 op de 10``.
+
+    >>> out_of(0.8, "more_than", 100)
+    'ruim 80 op de 100'
+    """
+    return f"{fmt.QUALIFIER_WORDS[qualifier]} {fmt.number(round(value * base, 6))} op de {fmt.number(base)}".strip()
+
+
+def number_word(n: int) -> str:
+    """Small whole numbers in words, as Dutch prose writes them (``drie``); larger ones in digits.
+
+    >>> number_word(3), number_word(43)
+    ('drie', '43')
+    """
+    return _NUMBERS.get(int(n), fmt.number(n)) if float(n).is_integer() else fmt.number(n)
+
+
+def join(items: Sequence[str]) -> str:
+    """Items joined as a Dutch list: ``a, b en c``."""
+    items = list(items)
+    if not items:
+        return ""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
+
+
+def times_as_long(ratio: float) -> str:
+    """A ratio in words, computed rather than typed: ``ruim twee keer``, ``anderhalf keer``.
+
+    >>> times_as_long(7.5 / 3.5), times_as_long(1.5), times_as_long(3.0)
+    ('ruim twee keer', 'anderhalf keer', 'drie keer')
+    """
+    whole = round(ratio)
+    if abs(ratio - 1.5) < 0.05:
+        return "anderhalf keer"
+    if abs(ratio - whole) < 0.05:
+        return f"{number_word(whole)} keer"
+    word = "ruim" if ratio > whole else "bijna"
+    return f"{word} {number_word(whole)} keer"
+
+
+def stated_value(value: float, unit: str, qualifier: str, decimals: int | None = None) -> str:
+    """A figure as the letter states it: a share in words as words with its percentage,
+    anything else with the qualifier word and unit.
+
+    >>> stated_value(0.75, "fraction", "nearly")
+    'bijna driekwart (75\\xa0%)'
+    >>> stated_value(1300, "count", "more_than")
+    'ruim 1.300'
+    """
+    if unit == "fraction":
+        return f"{fraction_words(value, qualifier)} ({fmt.percent(100 * float(as_fraction(value)), decimals or 0)})"
+    return fmt.qualified(value, unit, qualifier, decimals)
+
+
+def computed_value(value: float, unit: str, decimals: int) -> str:
+    """A computed figure, rounded to ``decimals`` (percentages in %, fractions as %).
+
+    >>> computed_value(15.0790922, "percent", 1)
+    '15,1\\xa0%'
+    """
+    if unit == "fraction":
+        return fmt.percent(100 * value, decimals)
+    if unit == "percent":
+        return fmt.percent(value, decimals)
+    if unit == "percentage_points":
+        return f"{fmt.number(value, decimals)} procentpunt"
+    if unit == "ratio":
+        return f"{fmt.number(value, decimals)} keer"
+    return fmt.unit(value, unit, decimals)
+
+
+def origin(derived: bool, section: int, assumption: bool = False) -> str:
+    """The 'Herkomst' column: ``brief §9``, ``berekend`` or ``aanname``."""
+    if assumption:
+        return "aanname"
+    return "berekend" if derived else f"brief §{section}"
+
+
+def label_of(entry: dict, indicator: str, category: str | None = None) -> str:
+    """The catalogue's Dutch label of ``indicator`` (and its ``category``), in sentence case.
+
+    >>> label_of({"indicators": {"x": {"label_nl": "Wachttijd", "categories": {"a": "Wi2013-inburgeraars", "b": "Wi2021"}}}}, "x", "a")
+    'Wachttijd, Wi2013-inburgeraars'
+    """
+    ind = entry["indicators"][indicator]
+    label = ind["label_nl"]
+    if category is not None and len(ind.get("categories", {})) > 1:
+        label += f", {ind['categories'][category]}"
+    return sentence_case(label)
+
+
+def label_for(entry: dict, measure: str, category: str, extra: dict | None = None) -> str:
+    """The table label of a processed row: ``extra`` for computed measures, else the catalogue's."""
+    extra = extra or {}
+    if (measure, category) in extra:
+        return extra[(measure, category)]
+    return label_of(entry, measure, category)
+
+
+def show_value(value: float, unit: str, qualifier: str = "exact", derived: bool = False, decimals: int = 0) -> str:
+    """A figure for a key-figure table: stated figures as the letter gives them, computed ones
+    with ``decimals``.
+
+    >>> show_value(0.6667, "fraction")
+    'twee op de drie (67\\xa0%)'
+    >>> show_value(0.5, "fraction", "nearly")
+    'bijna de helft (bijna 50\\xa0%)'
+    >>> show_value(15.0790922, "percent", derived=True, decimals=1)
+    '15,1\\xa0%'
+    >>> show_value(7.5, "percentage_points", derived=True, decimals=1)
+    '7,5 procentpunt'
+    """
+    d = decimals if derived else 0
+    if unit == "fraction":  # the qualifier stays with the percentage too: "bijna de helft (bijna 50 %)"
+        return f"{fraction_words(value, qualifier)} ({fmt.qualified(value, 'fraction', qualifier, d)})"
+    if unit == "percent":
+        return fmt.qualified(value, "percent", qualifier, d)
+    if unit == "percentage_points":
+        return f"{fmt.number(value, decimals if value % 1 else 0)} procentpunt"
+    if unit == "ratio":
+        return f"{fmt.number(value, 1)} keer"
+    return fmt.qualified(value, unit, qualifier, decimals if derived and not float(value).is_integer() else None)
