@@ -134,7 +134,7 @@ $(REPORT) &: $(EXECUTED) $(REPORT_SRC) $(RENDERER) $(PARAM_DIR)/report.yaml $(FO
 	  $(PY) -m verzamelbrief.render reports; \
 	fi
 
-preview: $(REPORT) ## Write PNGs of every PDF page and an HTML screenshot to reports/_build/preview/
+preview: $(REPORT) ## Write PNGs of every PDF page and desktop/phone screenshots of the HTML to reports/_build/preview/
 	@$(PY) scripts/preview.py reports/_build
 
 bench: $(ENV) ## Time builds with hyperfine against an nbconvert baseline (reports/_build/bench.json; BENCH_ARGS=--quick)
