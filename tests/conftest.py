@@ -42,17 +42,24 @@ def copy_project(dest: Path, root: Path = ROOT) -> Path:
     return dest
 
 
-def project_env(root: Path) -> dict:
+def project_env(root: Path, quarto: bool = False) -> dict:
+    """The environment for commands in a project copy. Without ``quarto``, Quarto is taken
+    off PATH, so the build renders with the offline renderer (Quarto renders are slow tests)."""
     env = dict(os.environ)
     env["VERZAMELBRIEF_ROOT"] = str(root)
+    if not quarto:
+        dirs = env.get("PATH", "").split(os.pathsep)
+        env["PATH"] = os.pathsep.join(d for d in dirs if d and not os.access(os.path.join(d, "quarto"), os.X_OK))
     env.pop("MAKEFLAGS", None)
     env.pop("MAKELEVEL", None)
     return env
 
 
-def make(root: Path, *targets: str, check: bool = True, timeout: int = 900, background=None) -> subprocess.CompletedProcess:
+def make(root: Path, *targets: str, check: bool = True, timeout: int = 900, background=None,
+         quarto: bool = False) -> subprocess.CompletedProcess:
     """Run make in a project copy, with this test run's Python environment (or start it,
-    writing to the open file ``background``, and return the process)."""
+    writing to the open file ``background``, and return the process). Quarto is used only
+    with ``quarto=True`` (see :func:`project_env`)."""
     # The test run's own environment stands in for the copy's: a stamp newer than the
     # copy's requirements, so make never reinstalls (which would repoint the editable
     # install at the temporary copy).
@@ -61,8 +68,9 @@ def make(root: Path, *targets: str, check: bool = True, timeout: int = 900, back
         env_stamp.touch()
     cmd = ["make", "-C", str(root), *targets, f"PY={PY}", f"ENV={env_stamp}"]
     if background:
-        return subprocess.Popen(cmd, stdout=background, stderr=subprocess.STDOUT, env=project_env(root), start_new_session=True)
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=project_env(root), timeout=timeout)
+        return subprocess.Popen(cmd, stdout=background, stderr=subprocess.STDOUT, env=project_env(root, quarto),
+                                start_new_session=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=project_env(root, quarto), timeout=timeout)
     if check and proc.returncode != 0:
         raise AssertionError(f"{' '.join(targets)} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
     return proc
