@@ -176,7 +176,7 @@ $(REPORT) &: $(EXECUTED) $(REPORT_SRC) $(RENDER_SRC) $(PARAM_DIR)/report.yaml $(
               $(GIT_STATE) $(RENDER_STATE) $(RAW) $(CATALOGUE) requirements.txt src/verzamelbrief/provenance.py
 	@$(PY) -m verzamelbrief.render reports --engine $(RENDERER)
 
-preview: $(REPORT) ## Write PNGs of every PDF page and an HTML screenshot to reports/_build/preview/
+preview: $(REPORT) ## Write PNGs of every PDF page and desktop/phone screenshots of the HTML to reports/_build/preview/
 	@$(PY) scripts/preview.py reports/_build
 
 bench: $(ENV) ## Time builds with hyperfine against an nbconvert baseline (reports/_build/bench.json; BENCH_ARGS=--quick)

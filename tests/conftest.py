@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -41,16 +42,24 @@ def copy_project(dest: Path, root: Path = ROOT) -> Path:
     return dest
 
 
-def project_env(root: Path) -> dict:
+def project_env(root: Path, quarto: bool = False) -> dict:
+    """The environment for commands in a project copy. Without ``quarto``, Quarto is taken
+    off PATH, so the build renders with the offline renderer (Quarto renders are slow tests)."""
     env = dict(os.environ)
     env["VERZAMELBRIEF_ROOT"] = str(root)
+    if not quarto:
+        dirs = env.get("PATH", "").split(os.pathsep)
+        env["PATH"] = os.pathsep.join(d for d in dirs if d and not os.access(os.path.join(d, "quarto"), os.X_OK))
     env.pop("MAKEFLAGS", None)
     env.pop("MAKELEVEL", None)
     return env
 
 
-def make(root: Path, *targets: str, check: bool = True, timeout: int = 900) -> subprocess.CompletedProcess:
-    """Run make in a project copy, with this test run's Python environment."""
+def make(root: Path, *targets: str, check: bool = True, timeout: int = 900, background=None,
+         quarto: bool = False) -> subprocess.CompletedProcess:
+    """Run make in a project copy, with this test run's Python environment (or start it,
+    writing to the open file ``background``, and return the process). Quarto is used only
+    with ``quarto=True`` (see :func:`project_env`)."""
     # The test run's own environment stands in for the copy's: a stamp newer than the
     # copy's requirements, so make never reinstalls (which would repoint the editable
     # install at the temporary copy).
@@ -58,7 +67,10 @@ def make(root: Path, *targets: str, check: bool = True, timeout: int = 900) -> s
     if not env_stamp.exists():
         env_stamp.touch()
     cmd = ["make", "-C", str(root), *targets, f"PY={PY}", f"ENV={env_stamp}"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=project_env(root), timeout=timeout)
+    if background:
+        return subprocess.Popen(cmd, stdout=background, stderr=subprocess.STDOUT, env=project_env(root, quarto),
+                                start_new_session=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=project_env(root, quarto), timeout=timeout)
     if check and proc.returncode != 0:
         raise AssertionError(f"{' '.join(targets)} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
     return proc
@@ -98,13 +110,40 @@ def git_commit_all(root: Path) -> str:
     return subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, check=True, capture_output=True, text=True).stdout.strip()
 
 
-@pytest.fixture(scope="session")
-def built_project(tmp_path_factory) -> Path:
-    """A fresh clone-like git checkout in which ``make report`` has run once (shared by the report tests)."""
+def needs_build(item) -> bool:
+    return "built_project" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(items):
+    """The tests that need the session build run last, so the others run while it builds."""
+    items.sort(key=needs_build)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_build(request, tmp_path_factory):
+    """Start the session build in the background before the first test, when a selected
+    test needs it: make keeps the two cores only partly busy, and the tests before it use one."""
+    if not any(needs_build(item) for item in request.session.items):
+        yield None
+        return
     root = copy_project(tmp_path_factory.mktemp("built") / "project")
     (root / ".env-stamp").touch()
     git_commit_all(root)
-    make(root, "report")
+    log = root.parent / "make-report.log"
+    with open(log, "wb") as out:
+        proc = make(root, "report", background=out)
+    yield root, proc, log
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait()
+
+
+@pytest.fixture(scope="session")
+def built_project(session_build) -> Path:
+    """A fresh clone-like git checkout in which ``make report`` has run once (shared by the report tests)."""
+    root, proc, log = session_build
+    if proc.wait(timeout=900) != 0:
+        raise AssertionError(f"report failed ({proc.returncode}):\n{log.read_text(encoding='utf-8')[-4000:]}")
     return root
 
 
