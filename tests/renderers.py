@@ -41,7 +41,7 @@ def build_copy(built: Path, dest: Path, engine: str) -> Path:
     """A copy of the built project, rendered again with ``engine``."""
     shutil.copytree(built, dest, symlinks=True)
     shutil.rmtree(dest / "reports" / "_build", ignore_errors=True)
-    proc = make(dest, "report", f"RENDERER={engine}")
+    proc = make(dest, "report", f"RENDERER={engine}", quarto=engine == "quarto")
     output = proc.stdout + proc.stderr
     assert "WARN" not in output, f"{engine} printed warnings:\n{output[-2000:]}"
     return dest

@@ -134,7 +134,7 @@ def test_quarto_refusal_is_one_clear_line(built_project, tmp_path, engine):
     qmd.write_text(qmd.read_text(encoding="utf-8") + "\nZie @fig-bestaat-niet.\n", encoding="utf-8")
     from conftest import make
 
-    proc = make(root, "report", f"RENDERER={engine}", check=False)
+    proc = make(root, "report", f"RENDERER={engine}", check=False, quarto=True)
     assert proc.returncode != 0
     assert "✗ report: quarto render" in proc.stderr, proc.stderr[-2000:]
     after = {p.name: p.read_bytes() for p in (root / "reports" / "_build").glob("verzamelbrief.*")}
