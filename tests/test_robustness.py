@@ -418,6 +418,18 @@ def test_kernel_runs_on_this_interpreter_not_on_an_installed_spec(tmp_path):
     assert Path(km.connection_file).parent == tmp_path and km.ip.startswith(str(tmp_path))
 
 
+def test_kernel_folder_of_its_own_is_removed_with_the_kernel_resources():
+    import asyncio
+
+    from verzamelbrief.run import kernel_manager_class
+
+    km = kernel_manager_class()(kernel_name="verzamelbrief-inburgering")
+    folder = Path(km.connection_file).parent
+    assert folder.is_dir() and folder.name.startswith("verzamelbrief-kernel-")
+    asyncio.run(km.cleanup_resources())
+    assert not folder.exists()
+
+
 def test_kernel_spec_of_a_copied_environment_is_repaired(tmp_path, monkeypatch):
     from verzamelbrief import buildlock
 
@@ -536,6 +548,32 @@ def test_failed_notebook_leaves_no_kernel_files_and_shows_the_failing_line(built
     out, err = proc.communicate(timeout=600)
     assert proc.returncode != 0
     assert "> line 4: raise RuntimeError('kapot')" in err and "a = 1" not in err
+    assert list(private_tmp.iterdir()) == [], "kernel files left behind"
+    assert snapshot(built) == before
+
+
+@pytest.mark.slow
+def test_interrupted_build_leaves_no_kernel_files(built, tmp_path):
+    import signal
+
+    before = snapshot(built)
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir()
+    (built / "notebooks/09_bib_examenmonitor.ipynb").touch()
+    env_stamp = built / ".env-stamp"
+    env_stamp.touch(exist_ok=True)
+    proc = subprocess.Popen(["make", "-C", str(built), "report", f"PY={PY}", f"ENV={env_stamp}"], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True,
+                            env={**project_env(built), "TMPDIR": str(private_tmp)})
+    seen = ""
+    deadline = time.monotonic() + 120
+    while "running" not in seen and time.monotonic() < deadline:
+        seen += proc.stdout.readline()
+    time.sleep(1.5)  # the kernel is up and executing cells
+    assert list(private_tmp.iterdir()), "no kernel folder while the notebook runs"
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=60)
+    assert proc.returncode != 0
     assert list(private_tmp.iterdir()) == [], "kernel files left behind"
     assert snapshot(built) == before
 

@@ -80,8 +80,8 @@ def repair_kernel_spec(name: str = "verzamelbrief-inburgering") -> str | None:
         argv = data["argv"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if not argv or Path(argv[0]) == Path(sys.executable):
-        return None
+    if not argv or Path(argv[0]) == Path(sys.executable) or Path(argv[0]).is_relative_to(sys.prefix):
+        return None  # this environment's own interpreter (python, python3, …)
     old, argv[0] = argv[0], sys.executable
     tmp = spec.with_name(f".{spec.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
