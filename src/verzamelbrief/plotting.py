@@ -64,6 +64,8 @@ STYLE = {
     "legend.frameon": False,
     "figure.figsize": (FIG_WIDTH_IN, 2.8),
     "figure.dpi": 100,
+    # labels, titles and legends are fitted inside the figure's width, not drawn beyond it
+    "figure.constrained_layout.use": True,
     "savefig.bbox": "tight",
     "savefig.pad_inches": 0.08,
     "svg.fonttype": "path",
@@ -96,11 +98,19 @@ def _place_source(fig) -> None:
     text = getattr(fig, "_verzamelbrief_source", None)
     if not text:
         return
+    import textwrap
+
+    from matplotlib.transforms import Bbox
+
     renderer = fig.canvas.get_renderer()
-    box = fig.get_tightbbox(renderer)  # inches
+    fig.draw_without_rendering()  # lay the figure out first
+    # everything the axes draw (tick labels, titles, legends), in inches
+    box = Bbox.union([ax.get_tightbbox(renderer) for ax in fig.axes]).transformed(fig.dpi_scale_trans.inverted())
     x = box.x0 / fig.get_figwidth()
     y = (box.y0 - 0.06) / fig.get_figheight()
-    fig.text(x, y, text, ha="left", va="top", fontsize=MIN_FONT_PT, color=GREY)
+    # wrapped to the figure's width (a DejaVu Sans character is at most about 0.62 em wide)
+    chars = int(FIG_WIDTH_IN * 72 / (0.62 * MIN_FONT_PT))
+    fig.text(x, y, textwrap.fill(text, chars), ha="left", va="top", fontsize=MIN_FONT_PT, color=GREY)
     fig._verzamelbrief_source = None
 
 
@@ -112,12 +122,18 @@ def derived_style(color: str) -> dict:
     return {"facecolor": light, "edgecolor": color, "linestyle": (0, (3, 2)), "linewidth": 1.4}
 
 
+#: how much wider than :data:`FIG_WIDTH_IN` labels outside the axes may make a figure
+WIDTH_TOLERANCE = 1.12
+
+
 def check_legibility(fig) -> None:
-    """Refuse a figure that is wider than :data:`FIG_WIDTH_IN` or has smaller text than
-    :data:`MIN_FONT_PT` (either would make its text too small on a phone)."""
-    width = fig.get_figwidth()
-    if width > FIG_WIDTH_IN + 1e-9:
-        raise ValueError(f"figure is {width:g} in wide; at most {FIG_WIDTH_IN:g} in, or its text gets too small on phones")
+    """Refuse a figure that, with everything drawn round it, is wider than
+    :data:`FIG_WIDTH_IN` (within :data:`WIDTH_TOLERANCE`), or has text smaller than
+    :data:`MIN_FONT_PT`: either would make its text too small on a phone."""
+    width = fig.get_tightbbox(fig.canvas.get_renderer()).width
+    if width > FIG_WIDTH_IN * WIDTH_TOLERANCE:
+        raise ValueError(f"figure is {width:.2f} in wide with its labels; at most {FIG_WIDTH_IN * WIDTH_TOLERANCE:.2f} in, "
+                         "or its text gets too small on phones (shorten or wrap the widest label)")
     from matplotlib.text import Text
 
     for text in fig.findobj(Text):
@@ -127,6 +143,9 @@ def check_legibility(fig) -> None:
 
 def figure_bytes(fig, fmt_name: str = "svg") -> bytes:
     """Render ``fig`` to bytes, without run-time metadata, once its text is legible."""
+    for ax in fig.axes:
+        for title in (ax.title, ax._left_title, ax._right_title):
+            title.set_wrap(True)  # a long title wraps at the figure's edge
     _place_source(fig)
     check_legibility(fig)
     buf = io.BytesIO()
