@@ -582,11 +582,12 @@ def test_interrupted_build_leaves_no_kernel_files(built, tmp_path):
 def test_papermill_cli_with_a_bad_parameter_shows_the_message_without_the_kernel_traceback(built):
     papermill = Path(PY).parent / "papermill"
     proc = subprocess.run([str(papermill), "notebooks/09_bib_examenmonitor.ipynb", str(built / "out.ipynb"),
-                           "-p", "lang", "fr", "-k", "verzamelbrief-inburgering"],
+                           "-p", "compare_year", "2019", "-k", "verzamelbrief-inburgering"],
                           capture_output=True, text=True, cwd=built, env=project_env(built), timeout=300)
     assert proc.returncode != 0
     assert proc.stderr.rstrip().splitlines()[-1] == (
-        "ParameterError: 09_bib_examenmonitor: parameter 'lang' = 'fr': Input should be 'nl'; allowed: one of 'nl'")
+        "ParameterError: 09_bib_examenmonitor: parameter 'compare_year' = 2019: Input should be greater than or equal to 2020; "
+        "allowed: int >= 2020 <= 2021")
     assert "check_params(" not in proc.stderr  # the kernel's traceback of the notebook cell is gone
 
 
