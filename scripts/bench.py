@@ -78,7 +78,7 @@ def copy_tracked(dest: Path) -> None:
 
 def environment(copy: Path, quarto: str | None) -> dict:
     """The copy's environment: its own sources, this Python environment first on PATH (as if
-    activated: Quarto's pre-render calls ``python``), and ``quarto`` only when asked for."""
+    activated: the baseline calls ``jupyter``), and ``quarto`` only when asked for."""
     env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
     dirs = [d for d in env.get("PATH", "").split(os.pathsep) if d and not os.access(os.path.join(d, "quarto"), os.X_OK)]
     env["PATH"] = os.pathsep.join([str(Path(PY).parent)] + ([str(Path(quarto).parent)] if quarto else []) + dirs)

@@ -178,3 +178,12 @@ def test_missing_include_is_refused(tmp_path):
     proj = make_project(tmp_path, "# A\n\n{{< include _nope.md >}}\n")
     with pytest.raises(RenderError, match=r"include '_nope.md' does not exist"):
         render(proj, formats=("html",), log=lambda *_: None)
+
+
+def test_quarto_pdf_document_id_follows_the_content():
+    from verzamelbrief.render.quarto import stable_document_id
+
+    pdf = b"<xmpMM:DocumentID>pP/QShfP0ynrnrGqel3wtw==</xmpMM:DocumentID> /ID [(pP/QShfP0ynrnrGqel3wtw==) (8fwl2m3qqoA4Su0KK+6fTQ==)]"
+    fixed = stable_document_id(pdf)
+    assert len(fixed) == len(pdf) and b"pP/Q" not in fixed and fixed.count(b"8fwl2m3qqoA4Su0KK+6fTQ==") == 3
+    assert stable_document_id(fixed) == fixed

@@ -34,10 +34,11 @@ PALETTE = ["#0072B2", "#B34D00", "#007A5E", "#7A3E9D", "#595959", "#AA3377"]
 GREY = "#6B6B6B"  # axes and secondary text: 5.3:1 on white
 REST = "#707070"  # "the rest" of a whole: 4.9:1 on white, and white labels on it 4.9:1
 TEXT = "#222222"
-#: the smallest text in a figure, and the figures' width: at 390 px wide a phone shows
-#: the figure at about 364 px, so 9 pt (12 px) text scales to about 9 px
+#: the smallest text in a figure, and the figures' width: a 4.8-inch figure is about
+#: 470 px wide (labels included), a 390 px phone shows it at about 370 px, so 9 pt (12 px)
+#: text is drawn at about 9.4 px
 MIN_FONT_PT = 9.0
-FIG_WIDTH_IN = 5.0
+FIG_WIDTH_IN = 4.8
 FONT = "DejaVu Sans"  # ships with matplotlib, so every machine draws the same glyphs
 
 STYLE = {
@@ -123,7 +124,7 @@ def derived_style(color: str) -> dict:
 
 
 #: how much wider than :data:`FIG_WIDTH_IN` labels outside the axes may make a figure
-WIDTH_TOLERANCE = 1.12
+WIDTH_TOLERANCE = 1.1
 
 
 def check_legibility(fig) -> None:

@@ -6,11 +6,17 @@ output folder together (one transaction), so a failed or interrupted render leav
 previous report as it was. ``SOURCE_DATE_EPOCH`` is set from the report date, and any
 warning Quarto prints (such as a resource it could not fetch, which would make the
 HTML load something from the network) fails the render.
+
+Typst 0.13 (bundled with Quarto 1.7) derives the PDF's document id from the absolute path
+of its source, so the same report built in two folders would differ in those 24 bytes:
+:func:`stable_document_id` gives the document id the value of the instance id, which
+Typst derives from the content.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -37,6 +43,18 @@ def quarto_version() -> str:
     if out.returncode != 0:
         raise RenderError(f"'quarto --version' failed: {out.stderr.strip()}")
     return out.stdout.strip()
+
+
+PDF_ID = re.compile(rb"/ID \[\(([A-Za-z0-9+/=]{24})\) \(([A-Za-z0-9+/=]{24})\)\]")
+
+
+def stable_document_id(pdf: bytes) -> bytes:
+    """The PDF with its document id replaced by its instance id (same length, so every
+    byte offset in the file stays valid)."""
+    m = PDF_ID.search(pdf)
+    if not m or m.group(1) == m.group(2):
+        return pdf
+    return pdf.replace(m.group(1), m.group(2))
 
 
 def render(project_dir: Path, date: str | None, epoch: int, log=print) -> list[Path]:
@@ -70,6 +88,7 @@ def render(project_dir: Path, date: str | None, epoch: int, log=print) -> list[P
                         raise RenderError(f"quarto render wrote no {produced.name}")
                     target = out_dir / produced.name
                     with atomic_path(target, txn) as tmp:
-                        shutil.copyfile(produced, tmp)
+                        data = produced.read_bytes()
+                        tmp.write_bytes(stable_document_id(data) if ext == "pdf" else data)
                     written.append(target)
     return written
