@@ -119,6 +119,25 @@ def pytest_collection_modifyitems(items):
     items.sort(key=needs_build)
 
 
+def pytest_collection_finish(session):
+    """Start the notebook runs of the selected ``nbrun`` tests in the background."""
+    import nbhelpers
+
+    for item in session.items:
+        marker = item.get_closest_marker("nbrun")
+        if marker:
+            nbhelpers.start(*marker.args, **marker.kwargs)
+
+
+@pytest.fixture
+def nbrun(request) -> tuple[Path, dict]:
+    """(processed folder, executed notebook) of the test's ``@pytest.mark.nbrun(name, **params)``."""
+    import nbhelpers
+
+    marker = request.node.get_closest_marker("nbrun")
+    return nbhelpers.result(*marker.args, **marker.kwargs)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def session_build(request, tmp_path_factory):
     """Start the session build in the background before the first test, when a selected

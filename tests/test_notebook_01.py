@@ -4,7 +4,7 @@ checked against the letter's figures."""
 import pandas as pd
 import pytest
 
-from nbhelpers import has_image, markdown_of, run
+from nbhelpers import has_image, markdown_of
 
 NBSP = "\u00a0"
 
@@ -31,8 +31,9 @@ def test_01_defaults_reproduce_the_letter(built_notebook):
     assert svg.startswith("<?xml")
 
 
-def test_01_non_default_parameters(tmp_path):
-    out, nb = run("01_statushouders_aan_het_werk", tmp_path, out_of=100, fig_format="png")
+@pytest.mark.nbrun("01_statushouders_aan_het_werk", out_of=100, fig_format="png")
+def test_01_non_default_parameters(nbrun):
+    out, nb = nbrun
     findings = markdown_of(nb, "statushouders-kernpunten")
     assert "90 op de 100 gemeenten" in findings and "ruim 80 op de 100 gemeenten" in findings
     assert "| ruim 80 op de 100 |" in markdown_of(nb, "tbl-statushouders-aanbod")

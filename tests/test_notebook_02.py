@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT
-from nbhelpers import markdown_of, run
+from nbhelpers import markdown_of
 
 NBSP = "\u00a0"
 RAW = pd.read_csv(ROOT / "data" / "raw" / "02_financieel_ontzorgen.csv")
@@ -27,8 +27,9 @@ def test_02_defaults_reproduce_the_letter(built_notebook):
     assert f"| ongeveer 26{NBSP}weken | berekend" in table
 
 
-def test_02_non_default_parameters(tmp_path):
-    out, nb = run("02_financieel_ontzorgen", tmp_path, weeks_per_month=4.0)
+@pytest.mark.nbrun("02_financieel_ontzorgen", weeks_per_month=4.0)
+def test_02_non_default_parameters(nbrun):
+    out, nb = nbrun
     period = pd.read_csv(out / "02_ontzorgen_periode.csv").set_index("unit")
     assert period.loc["weeks", "value"] == 24
     assert period.loc["months", "value"] == 6

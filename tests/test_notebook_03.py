@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT
-from nbhelpers import has_image, markdown_of, run
+from nbhelpers import has_image, markdown_of
 
 NBSP = "\u00a0"
 
@@ -56,8 +56,9 @@ def test_03_defaults_reproduce_the_letter(built_notebook):
     assert (out / "figures" / "leerbaarheid_asielstatushouders.svg").exists()
 
 
-def test_03_non_default_parameters(tmp_path):
-    out, nb = run("03_leerbaarheidstoets", tmp_path, pct_decimals=0, fig_format="png")
+@pytest.mark.nbrun("03_leerbaarheidstoets", pct_decimals=0, fig_format="png")
+def test_03_non_default_parameters(nbrun):
+    out, nb = nbrun
     assert (out / "figures" / "leerbaarheid_cesuur.png").read_bytes()[:4] == b"\x89PNG"
     assert has_image(nb, "fig-leerbaarheid-asiel", "image/png")
     findings = markdown_of(nb, "leerbaarheid-kernpunten")

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT
-from nbhelpers import markdown_of, run
+from nbhelpers import markdown_of
 
 NBSP = "\u00a0"
 MINUS = "\u2212"
@@ -32,7 +32,8 @@ def test_04_defaults_reproduce_the_letter(built_notebook):
     assert f"| Verandering in procenten | {MINUS}25{NBSP}% | berekend |" in table
 
 
-def test_04_non_default_parameters(tmp_path):
-    out, nb = run("04_agi_ontheffing", tmp_path, pct_decimals=1)
+@pytest.mark.nbrun("04_agi_ontheffing", pct_decimals=1)
+def test_04_non_default_parameters(nbrun):
+    out, nb = nbrun
     assert f"25,0{NBSP}%" in markdown_of(nb, "agi-kernpunten")
     assert f"{MINUS}25,0{NBSP}%" in markdown_of(nb, "tbl-agi-pogingen")

@@ -4,7 +4,7 @@ parameters, checked against the letter's figures."""
 import pandas as pd
 import pytest
 
-from nbhelpers import has_image, markdown_of, run
+from nbhelpers import has_image, markdown_of
 
 NBSP = "\u00a0"
 
@@ -41,9 +41,10 @@ def test_05_defaults_reproduce_the_letter(built_notebook):
     assert (out / "figures" / "onderwijsroute_asielstatushouders_pip.svg").read_text().startswith("<?xml")
 
 
-def test_05_non_default_parameters(tmp_path):
+@pytest.mark.nbrun("05_onderwijsroute", qualifier_margin_pct=5.0, round_to=10, fig_format="png")
+def test_05_non_default_parameters(nbrun):
     # a margin of 5 % of 16 (15,2-16,8 %), rounded to tens of persons
-    out, nb = run("05_onderwijsroute", tmp_path, qualifier_margin_pct=5.0, round_to=10, fig_format="png")
+    out, nb = nbrun
     key = pd.read_csv(out / "05_onderwijsroute.csv").set_index("measure")
     assert key.loc["asylum_pip_implied", "value"] == 5440
     assert key.loc["asylum_pip_implied_low", "value"] == 10 * round(871 / 0.168 / 10) == 5180

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT
-from nbhelpers import has_image, markdown_of, run
+from nbhelpers import has_image, markdown_of
 
 NBSP = "\u00a0"
 
@@ -54,8 +54,9 @@ def test_06_defaults_reproduce_the_letter(built_notebook):
     assert (out / "figures" / "mdt_aanbieders.svg").read_text().startswith("<?xml")
 
 
-def test_06_non_default_parameters(tmp_path):
-    out, nb = run("06_mdt", tmp_path, qualifier_margin_pct=20.0, period_weeks=25, pct_decimals=1, fig_format="png")
+@pytest.mark.nbrun("06_mdt", qualifier_margin_pct=20.0, period_weeks=25, pct_decimals=1, fig_format="png")
+def test_06_non_default_parameters(nbrun):
+    out, nb = nbrun
     _, key = key_values(out)
     assert key[("providers_share", "integration_focused_low")] == pytest.approx(100 * 43 / 168)
     assert key[("providers_share", "integration_focused_high")] == pytest.approx(100 * 43 / 112)

@@ -4,7 +4,7 @@ non-default parameters, checked against the letter's figures."""
 import pandas as pd
 import pytest
 
-from nbhelpers import has_image, markdown_of, run
+from nbhelpers import has_image, markdown_of
 
 NBSP = "\u00a0"
 
@@ -50,8 +50,9 @@ def test_07_defaults_reproduce_the_letter(built_notebook):
     assert (out / "figures" / "aow_groepen.svg").exists()
 
 
-def test_07_non_default_parameters(tmp_path):
-    out, nb = run("07_aow_leeftijd", tmp_path, pct_decimals=3, growth_decimals=0, fig_format="png")
+@pytest.mark.nbrun("07_aow_leeftijd", pct_decimals=3, growth_decimals=0, fig_format="png")
+def test_07_non_default_parameters(nbrun):
+    out, nb = nbrun
     findings = markdown_of(nb, "aow-kernpunten")
     assert f"0,507{NBSP}%" in findings and f"0,573{NBSP}%" in findings
     assert f"55{NBSP}%" in findings and f"37{NBSP}%" in findings

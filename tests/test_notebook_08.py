@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT
-from nbhelpers import has_image, markdown_of, run
+from nbhelpers import has_image, markdown_of
 
 NBSP = "\u00a0"
 RAW = pd.read_csv(ROOT / "data" / "raw" / "08_amif.csv")
@@ -68,8 +68,9 @@ def test_08_defaults_reproduce_the_letter(built_notebook):
     assert has_image(nb, "fig-amif-budget")
 
 
-def test_08_non_default_parameters(tmp_path):
-    out, nb = run("08_amif", tmp_path, eur_decimals=2, fig_format="png")
+@pytest.mark.nbrun("08_amif", eur_decimals=2, fig_format="png")
+def test_08_non_default_parameters(nbrun):
+    out, nb = nbrun
     assert (out / "figures" / "amif_budget.png").read_bytes()[:4] == b"\x89PNG"
     assert has_image(nb, "fig-amif-budget", "image/png")
     findings = markdown_of(nb, "amif-kernpunten")

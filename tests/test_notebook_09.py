@@ -31,8 +31,9 @@ def test_09_defaults_reproduce_the_letter(built_notebook):
     assert any("image/svg+xml" in o.get("data", {}) for o in cell_outputs(nb, "fig-bib-kandidaten"))
 
 
-def test_09_non_default_parameters(tmp_path):
-    out, nb = run("09_bib_examenmonitor", tmp_path, pct_decimals=3, fig_format="png")
+@pytest.mark.nbrun("09_bib_examenmonitor", pct_decimals=3, fig_format="png")
+def test_09_non_default_parameters(nbrun):
+    out, nb = nbrun
     assert (out / "figures" / "bib_kandidaten.png").read_bytes()[:4] == b"\x89PNG"
     assert "15,079\u00a0%" in markdown_of(nb, "bib-kernpunten")
     assert any("image/png" in o.get("data", {}) for o in cell_outputs(nb, "fig-bib-kandidaten"))

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT
-from nbhelpers import has_image, markdown_of, run
+from nbhelpers import has_image, markdown_of
 
 NBSP = "\u00a0"
 LETTER_ORDER = ["b1_route", "z_route", "education_route", "z_route_participation", "map"]
@@ -80,8 +80,9 @@ def test_10_defaults_reproduce_the_letter(built_notebook):
     assert (out / "figures" / "markt_wachttijd.svg").exists()
 
 
-def test_10_non_default_parameters(tmp_path):
-    out, nb = run("10_marktmonitor", tmp_path, sort_by="realised", pct_decimals=1, fig_format="png")
+@pytest.mark.nbrun("10_marktmonitor", sort_by="realised", pct_decimals=1, fig_format="png")
+def test_10_non_default_parameters(nbrun):
+    out, nb = nbrun
     dek, _ = coverage(out)
     # highest realised share first; ties broken by final phase, then the letter's order
     assert list(dict.fromkeys(dek["component"])) == ["b1_route", "z_route", "z_route_participation", "map", "education_route"]

@@ -4,7 +4,7 @@ checked against the letter's figures."""
 import pandas as pd
 import pytest
 
-from nbhelpers import markdown_of, run
+from nbhelpers import markdown_of
 
 NB = "11_cijfercontrole"
 NBSP = "\u00a0"
@@ -49,8 +49,9 @@ def test_11_defaults_check_the_letter(defaults):
     assert "C.E.G. van Gennip" in letter and "staan niet in de tekst" in letter
 
 
-def test_11_tighter_tolerance_changes_a_verdict(tmp_path):
-    out, nb = run(NB, tmp_path, qualifier_margin_pct=3.0, decimals=2)
+@pytest.mark.nbrun("11_cijfercontrole", qualifier_margin_pct=3.0, decimals=2)
+def test_11_tighter_tolerance_changes_a_verdict(nbrun):
+    out, nb = nbrun
     result = pd.read_csv(out / "11_cijfercontrole.csv").set_index("check")
     assert result.loc["bib_eerste_poging_woorden", "verdict"] == "wijkt af"  # 72 % is not "bijna" 75 % within 3 %
     assert result.loc["bib_eerste_poging_woorden", "accepted_low"] == pytest.approx(0.75 * 0.97)
