@@ -187,3 +187,17 @@ def test_quarto_pdf_document_id_follows_the_content():
     fixed = stable_document_id(pdf)
     assert len(fixed) == len(pdf) and b"pP/Q" not in fixed and fixed.count(b"8fwl2m3qqoA4Su0KK+6fTQ==") == 3
     assert stable_document_id(fixed) == fixed
+
+
+def test_renderer_choice(monkeypatch, tmp_path):
+    from verzamelbrief.render.__main__ import choose_engine
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # no quarto here
+    assert choose_engine("auto") == "offline" and choose_engine("offline") == "offline"
+    assert choose_engine("quarto") == "quarto"  # asked for explicitly: rendering then says it is missing
+    fake = tmp_path / "quarto"
+    fake.write_text("#!/bin/sh\necho 9.9.9\n")
+    fake.chmod(0o755)
+    assert choose_engine("auto") == "quarto"
+    with pytest.raises(RenderError, match="renderer 'nope' is not known"):
+        choose_engine("nope")
