@@ -199,7 +199,7 @@ lock: ## Re-pin requirements.txt from requirements.in in a fresh temporary venv
 	rm -rf .lock-venv
 
 clean: ## Remove generated files (executed notebooks, processed data, report build)
-	rm -rf reports/_executed reports/_build reports/_fonts reports/.quarto
+	rm -rf reports/_executed reports/_build reports/_fonts reports/.quarto reports/.quarto-out-*
 	find data/processed -mindepth 1 ! -name README.md -delete
 
 distclean: clean ## Also remove the .venv environment
