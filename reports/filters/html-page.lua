@@ -3,7 +3,9 @@
 -- * The letter head's fields (sender, reference) and the notice from the document's
 --   metadata, as a definition list under the title (the Typst template prints the same
 --   fields for the PDF).
--- * A <main id="inhoud"> landmark round the whole text, the target of the skip link
+-- * The letter head and the reproduction notice first, then the table of contents (made
+--   here, the same for Quarto and pandoc, numbered like the sections), then a
+--   <main id="inhoud"> landmark round the whole text, the target of the skip link
 --   (styles/skip-link.html, included before the body).
 -- * Footnotes as endnotes inside <main>, each link named by its number ("Voetnoot 3",
 --   "Terug naar de tekst bij voetnoot 3") rather than pandoc's bare "↩︎", so every link
@@ -96,10 +98,35 @@ local inline_pass = {
 }
 
 -- Pass 2: letter head, <main>, and the endnotes at the end of it.
+-- The top-level headings as a numbered list of links; unnumbered ones without a number.
+local function contents(blocks, title)
+  local items, n = pandoc.List({}), 0
+  for _, block in ipairs(blocks) do
+    if block.t == "Header" and block.level == 1 and block.identifier ~= "" then
+      local label = pandoc.Inlines({})
+      if not block.classes:includes("unnumbered") then
+        n = n + 1
+        label:insert(pandoc.Span(pandoc.Inlines(tostring(n)), pandoc.Attr("", { "toc-section-number" })))
+        label:insert(pandoc.Space())
+      end
+      label:extend(block.content)
+      items:insert({ pandoc.Plain({ pandoc.Link(label, "#" .. block.identifier) }) })
+    end
+  end
+  return pandoc.Blocks({
+    pandoc.RawBlock("html", string.format('<nav id="TOC" role="doc-toc" aria-labelledby="toc-title">\n<h2 id="toc-title">%s</h2>', title)),
+    pandoc.BulletList(items),
+    pandoc.RawBlock("html", "</nav>"),
+  })
+end
+
 local page_pass = {
   Pandoc = function(doc)
-    local body = letter_head(doc.meta)
-    body:insert(1, pandoc.RawBlock("html", '<main id="inhoud">'))
+    local body = pandoc.Blocks({ pandoc.RawBlock("html", '<section class="letter-head" aria-label="Briefhoofd">') })
+    body:extend(letter_head(doc.meta))
+    body:insert(pandoc.RawBlock("html", "</section>"))
+    body:extend(contents(doc.blocks, "Inhoud"))
+    body:insert(pandoc.RawBlock("html", '<main id="inhoud">'))
     body:extend(doc.blocks)
     if #notes > 0 then
       body:insert(pandoc.RawBlock("html", '<section class="footnotes" role="doc-endnotes" aria-label="Voetnoten">\n<hr>\n<ol>'))
