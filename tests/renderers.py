@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, make
+from conftest import ROOT, copy_built, make
 
 ENGINES = ("offline", "quarto")
 
@@ -39,7 +39,7 @@ def need_npm_tools() -> Path:
 
 def build_copy(built: Path, dest: Path, engine: str) -> Path:
     """A copy of the built project, rendered again with ``engine``."""
-    shutil.copytree(built, dest, symlinks=True)
+    copy_built(built, dest)
     shutil.rmtree(dest / "reports" / "_build", ignore_errors=True)
     proc = make(dest, "report", f"RENDERER={engine}", quarto=engine == "quarto")
     output = proc.stdout + proc.stderr

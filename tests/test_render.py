@@ -48,7 +48,7 @@ def make_project(tmp_path, body, quarto_extra=""):
     (proj / "_quarto.yml").write_text(
         "project:\n  output-dir: _build\n  render: [doc.qmd]\nlang: nl\nnumber-sections: true\n"
         "filters: [filters/typst-a11y.lua]\n"
-        "format:\n  html:\n    embed-resources: true\n  typst:\n    papersize: a4\n"
+        "format:\n  html:\n    embed-resources: true\n    notebook-links: false\n  typst:\n    papersize: a4\n"
         "    template-partials: [typst/typst-template.typ, typst/typst-show.typ]\n" + quarto_extra
     )
     (proj / "doc.qmd").write_text('---\ntitle: "Demo"\n---\n\n' + body)
@@ -201,3 +201,10 @@ def test_renderer_choice(monkeypatch, tmp_path):
     assert choose_engine("auto") == "quarto"
     with pytest.raises(RenderError, match="renderer 'nope' is not known"):
         choose_engine("nope")
+
+
+def test_notebook_links_are_refused_offline(tmp_path):
+    proj = make_project(tmp_path, "# A\n")
+    (proj / "_quarto.yml").write_text((proj / "_quarto.yml").read_text().replace("notebook-links: false", "notebook-links: true"))
+    with pytest.raises(RenderError, match="makes no notebook previews; set notebook-links: false"):
+        render(proj, formats=("html",), log=lambda *_: None)

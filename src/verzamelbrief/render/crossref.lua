@@ -89,12 +89,6 @@ function Pandoc(doc)
       end
       return tbl
     end,
-    Span = function(span)
-      -- notebook links under captions belong to the HTML only
-      if is_typst and span.classes:includes("nb-link") then
-        return {}
-      end
-    end,
     Table = function(t)
       if is_typst and t.identifier == "" and #t.caption.long == 0 then
         error("crossref: a table without caption would be numbered by Typst; give it a caption and a tbl- label")

@@ -78,7 +78,6 @@ class Embedder:
     base_dir: Path
     media_dir: Path
     media_prefix: str
-    link_base: Path | None = None  # where the HTML lies relative to base_dir; None: no notebook links
 
     def __call__(self, target: str, where: str) -> str:
         path_part, _, ident = target.partition("#")
@@ -98,11 +97,10 @@ class Embedder:
             if o["output_type"] == "error":
                 raise RenderError(f"{where}: cell '{ident}' of {path_part} holds an error: {o.get('ename')}: {o.get('evalue')}")
         datas = [o.get("data", {}) for o in outputs if o["output_type"] != "stream"]
-        source = self._source_link(path_part, label)
         if str(label).startswith("fig-"):
-            return self._figure(label, options, datas, f"{where}: {path_part}#{ident}", source)
+            return self._figure(label, options, datas, f"{where}: {path_part}#{ident}")
         if str(label).startswith("tbl-"):
-            return self._table(label, options, datas, f"{where}: {path_part}#{ident}", source)
+            return self._table(label, options, datas, f"{where}: {path_part}#{ident}")
         parts = []
         for data in datas:
             if "text/markdown" in data:
@@ -111,15 +109,7 @@ class Embedder:
                 raise RenderError(f"{where}: cell '{ident}' of {path_part}: output types {sorted(data)} are not supported offline")
         return "\n\n".join(parts)
 
-    def _source_link(self, path_part: str, label: str) -> str:
-        """Like Quarto's notebook links: the notebook and cell behind a caption (HTML only)."""
-        if self.link_base is None:
-            return ""
-        href = (self.link_base / path_part).as_posix()
-        name = Path(path_part).stem
-        return f" [[notebook {name}, cel {label}]({href})]{{.nb-link}}"
-
-    def _figure(self, label: str, options: dict, datas: list[dict], where: str, source: str = "") -> str:
+    def _figure(self, label: str, options: dict, datas: list[dict], where: str) -> str:
         images = [d for d in datas if "image/svg+xml" in d or "image/png" in d]
         if len(images) != 1:
             raise RenderError(f"{where}: a fig- cell must have exactly one image output, found {len(images)}")
@@ -138,9 +128,9 @@ class Embedder:
         self.media_dir.mkdir(parents=True, exist_ok=True)
         (self.media_dir / name).write_bytes(payload)
         alt = options.get("fig-alt", caption)
-        return f'![{caption}{source}]({self.media_prefix}/{name}){{#{label} fig-alt="{_quote_attr(str(alt))}"}}'
+        return f'![{caption}]({self.media_prefix}/{name}){{#{label} fig-alt="{_quote_attr(str(alt))}"}}'
 
-    def _table(self, label: str, options: dict, datas: list[dict], where: str, source: str = "") -> str:
+    def _table(self, label: str, options: dict, datas: list[dict], where: str) -> str:
         md = [d for d in datas if "text/markdown" in d]
         if len(md) != 1:
             raise RenderError(f"{where}: a tbl- cell must have exactly one Markdown output, found {len(md)}")
@@ -148,4 +138,4 @@ class Embedder:
         if not caption:
             raise RenderError(f"{where}: table '{label}' has no tbl-cap")
         body = _text(md[0]["text/markdown"]).strip()
-        return f"::: {{#{label}}}\n\n{body}\n\n: {caption}{source}\n\n:::"
+        return f"::: {{#{label}}}\n\n{body}\n\n: {caption}\n\n:::"

@@ -78,6 +78,8 @@ def load_config(project_dir: Path, document: Path) -> tuple[dict, str]:
     unknown = set(config) - SUPPORTED_TOP
     if unknown:
         raise RenderError(f"{document.name}: option(s) {sorted(unknown)} are not supported by the offline renderer")
+    if (formats.get("html") or {}).get("notebook-links", True) not in (False, "false"):
+        raise RenderError("_quarto.yml: format html: the offline renderer makes no notebook previews; set notebook-links: false")
     for name, opts in formats.items():
         if name not in SUPPORTED_FORMAT_OPTIONS:
             raise RenderError(f"_quarto.yml: format '{name}' is not supported offline (html, typst)")
@@ -164,12 +166,7 @@ def render_document(project_dir: Path, document: Path, out_dir: Path, date: str 
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
-    html_opts = config["format"].get("html") or {}
-    links = html_opts.get("notebook-links", True) not in (False, "false")
-    embedder = Embedder(
-        base_dir=document.parent, media_dir=work / "media", media_prefix="media",
-        link_base=Path(os.path.relpath(document.parent, out_dir)) if links else None,
-    )
+    embedder = Embedder(base_dir=document.parent, media_dir=work / "media", media_prefix="media")
     markdown = resolve_shortcodes(body, embedder, document.name)
 
     meta = {k: config[k] for k in PASSED_META if k in config}
