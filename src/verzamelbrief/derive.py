@@ -10,6 +10,19 @@ processed tables): growth, implied totals and their ranges, rounding to a step.
 from __future__ import annotations
 
 
+#: The report's one rule for converting months into weeks: a year has 52 weeks and 12 months.
+WEEKS_PER_MONTH = 52 / 12
+
+
+def months_to_weeks(months: float) -> float:
+    """``months`` in weeks, by the one rule :data:`WEEKS_PER_MONTH` (6 months = 26 weeks).
+
+    >>> months_to_weeks(6)
+    26.0
+    """
+    return months * WEEKS_PER_MONTH
+
+
 def growth(base: float, later: float) -> tuple[float, float]:
     """The change from ``base`` to ``later``: absolute, and in per cent of ``base``."""
     if base == 0:

@@ -37,6 +37,33 @@ def percent(value: float, decimals: int = 0, locale: str = LOCALE) -> str:
     return f"{number(value, decimals, locale)}{NBSP}%"
 
 
+#: The report's one rule for the decimals of a percentage it computes itself (not one the
+#: letter states): whole per cents from 10 % up, one decimal below 10 %, so a computed
+#: share never looks more precise than the letter's whole-number inputs warrant.
+COMPUTED_PERCENT_RULE_NL = (
+    "Percentages die dit rapport zelf berekent, staan in hele procenten; onder de 10 % met één decimaal."
+)
+
+
+def computed_decimals(value: float) -> int:
+    """The decimals :func:`computed_percent` uses for ``value`` (in percent units).
+
+    >>> computed_decimals(54.5), computed_decimals(0.51), computed_decimals(-3.2)
+    (0, 1, 1)
+    """
+    return 0 if abs(value) >= 9.95 else 1
+
+
+def computed_percent(value: float, signed: bool = False, locale: str = LOCALE) -> str:
+    """A percentage computed by the report, by its one rule for decimals.
+
+    >>> computed_percent(54.5455), computed_percent(0.5066), computed_percent(15.08, signed=True)
+    ('55\xa0%', '0,5\xa0%', '+15\xa0%')
+    """
+    decimals = computed_decimals(value)
+    return signed_percent(value, decimals, locale) if signed else percent(value, decimals, locale)
+
+
 def signed_percent(value: float, decimals: int = 0, locale: str = LOCALE) -> str:
     """A change in percent with an explicit sign: ``+15,1 %``, ``-3 %``."""
     sign = "+" if value > 0 else ("\u2212" if value < 0 else "")
