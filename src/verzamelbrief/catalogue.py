@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import functools
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -376,7 +377,9 @@ def _read_raw(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
             delim = None
         if delim:
             return None, [Problem(rel, 1, None, f"delimiter is {delim!r}; raw files are comma-separated")]
-    rows = list(csv.reader(text.lstrip("\ufeff").splitlines()))
+    rows, problems = _csv_rows(rel, text.lstrip("\ufeff"))
+    if problems:
+        return None, problems
     ragged = [
         Problem(rel, n, None, f"row has {len(r)} fields, the header has {len(rows[0])} (an unquoted comma?)")
         for n, r in enumerate(rows[1:], start=2)
@@ -384,13 +387,83 @@ def _read_raw(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
     ]
     if ragged:
         return None, ragged
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", index_col=False)
+    # one parser: the frame is built from the rows just read (no second reading by pandas)
+    df = pd.DataFrame([r for r in rows[1:] if r], columns=rows[0], dtype=str)
     if len(df) == 0:
         return None, [Problem(rel, None, None, "file has a header but no rows")]
     if "year" in df:
         # "2021.0" (a spreadsheet's way of writing a year) is the year 2021
         df["year"] = df["year"].str.replace(r"^\s*(\d+)\.0*\s*$", r"\1", regex=True).replace("", None)
     return df, []
+
+
+def _csv_rows(rel: str, text: str) -> tuple[list[list[str]], list[Problem]]:
+    """The rows of a raw CSV, one record per line; a quote that opens a field and does not
+    close it on the same line (a stray quote) is one problem naming the row and column."""
+    rows, problems = [], []
+    header: list[str] = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        try:
+            row = next(csv.reader([line], strict=True), [])
+        except csv.Error as exc:
+            column = line[: line.find('"')].count(",") if '"' in line else None
+            name = header[column] if header and column is not None and column < len(header) else None
+            problems.append(Problem(rel, n, name, f"a stray quote (\") in this field ({exc}); "
+                                    "a field that starts with a quote must end with one, on the same line"))
+            continue
+        if n == 1:
+            header = row
+        rows.append(row)
+    return rows, problems
+
+
+#: The one rule for how a figure is written in ``data/raw``: digits, optionally a decimal
+#: point and decimals, optionally a leading minus (refused later as negative). A point is
+#: always a decimal point, never a thousands separator; no exponent, no spaces inside.
+RAW_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+#: At most this many digits: every figure is then exact as a float and as a 64-bit integer.
+MAX_DIGITS = 15
+MISSING = ("", "nan", "na", "n/a", "null", "none")
+
+
+def value_problem(text: str, unit: str | None) -> str | None:
+    """What is wrong with ``text`` as a raw figure in ``unit``; ``None`` when it is a figure.
+
+    >>> value_problem("5816", "count") is None, value_problem("7.5", "percent") is None
+    (True, True)
+    >>> value_problem("5.000", "count")
+    'value 5.000 is a count and must be a whole number: write 5000, not 5.000 (a point is a decimal point, never a thousands separator)'
+    >>> value_problem("1e20", "count")
+    "not a number: '1e20'; write the figure in digits, with a decimal point if needed (5816, 7.5)"
+    """
+    stripped = text.strip()
+    if stripped.lower() in MISSING:
+        return "value is missing (empty or NaN); write the figure as the letter states it"
+    if not RAW_NUMBER.fullmatch(stripped):
+        return f"not a number: {text!r}; write the figure in digits, with a decimal point if needed (5816, 7.5)"
+    if len(stripped.lstrip("-").replace(".", "").lstrip("0")) > MAX_DIGITS:
+        return f"value {stripped} has more than {MAX_DIGITS} digits; no figure of the letter is that large"
+    if unit == "count" and "." in stripped:
+        if re.fullmatch(r"-?\d{1,3}(?:\.\d{3})+", stripped):
+            return (f"value {stripped} is a count and must be a whole number: write {stripped.replace('.', '')}, "
+                    f"not {stripped} (a point is a decimal point, never a thousands separator)")
+        return f"value {stripped} is a count and must be a whole number"
+    return None
+
+
+def _text_problems(rel: str, df: pd.DataFrame, entry: dict) -> list[Problem]:
+    """Every ``value`` (and ``year``) checked against the one rule for raw figures, before any
+    conversion, so that no cell is silently read as another number."""
+    units = {name: ind.get("unit") for name, ind in entry["indicators"].items()}
+    problems = []
+    for i, (value, unit, indicator) in enumerate(zip(df["value"], df["unit"], df["indicator"])):
+        message = value_problem(value, units.get(indicator, unit))
+        if message:
+            problems.append(Problem(rel, i + 2, "value", message))
+    for i, year in enumerate(df["year"]):
+        if not pd.isna(year) and not re.fullmatch(r"\d{4}", str(year).strip()):
+            problems.append(Problem(rel, i + 2, "year", f"not a year (a whole number such as 2021): {year!r}"))
+    return problems
 
 
 def _typed_for_messages(df: pd.DataFrame) -> pd.DataFrame:
@@ -554,6 +627,9 @@ def validate_file(name: str, catalogue: dict | None = None, raw_dir: Path | None
         problems += [Problem(rel, 1, c, f"unexpected column; expected {expected}") for c in columns if c not in COLUMNS]
         if not problems:
             problems = [Problem(rel, 1, None, f"columns out of order: {', '.join(columns)}; expected {expected}")]
+        return None, problems
+    problems = _text_problems(rel, df, entry)
+    if problems:
         return None, problems
     schema = build_schema(name, entry, catalogue)
     try:

@@ -25,9 +25,33 @@ if TYPE_CHECKING:  # pandas is imported by the caller; importing it here would s
 TXN_ENV = "VERZAMELBRIEF_TXN"
 
 
+class OutputError(OSError):
+    """An output that may not or cannot be written: one line naming the file and why."""
+
+    def _render_traceback_(self):  # IPython (and so papermill) shows the message, not a traceback
+        return [f"{type(self).__name__}: {self}"]
+
+
+def cannot_write(path: Path | str, exc: OSError) -> OutputError:
+    """The one line for a file that could not be written (read-only folder, disk full, …)."""
+    from . import paths
+
+    return OutputError(f"{paths.relative(path)}: cannot write: {exc.strerror or exc}")
+
+
 def _temp_beside(path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
+    """A new temporary file beside ``path``. Refuses every target in raw data
+    (:func:`verzamelbrief.paths.is_raw`): nothing in ``data/raw`` is ever written."""
+    from . import paths
+
+    if paths.is_raw(path.parent):
+        raise OutputError(f"{paths.relative(path)}: not written: data/raw (raw data) is read-only; "
+                          "outputs go to data/processed or another folder")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
+    except OSError as exc:
+        raise cannot_write(path, exc) from None
     os.close(fd)
     os.chmod(tmp, 0o644)
     return Path(tmp)
@@ -63,7 +87,10 @@ class Transaction:
         done = []
         for tmp, final in self.entries():
             if tmp.exists():
-                os.replace(tmp, final)
+                try:
+                    os.replace(tmp, final)
+                except OSError as exc:
+                    raise cannot_write(final, exc) from None
                 done.append(final)
         self.manifest.unlink(missing_ok=True)
         return done
@@ -82,8 +109,11 @@ def transaction(manifest: Path | str):
     (``.NAME.txn.XXXXXXXX``), so two runs never share (and never commit) each other's files.
     """
     manifest = Path(manifest)
-    manifest.parent.mkdir(parents=True, exist_ok=True)
-    fd, unique = tempfile.mkstemp(prefix=f"{manifest.name}.", dir=manifest.parent)
+    try:
+        manifest.parent.mkdir(parents=True, exist_ok=True)
+        fd, unique = tempfile.mkstemp(prefix=f"{manifest.name}.", dir=manifest.parent)
+    except OSError as exc:
+        raise cannot_write(manifest.parent, exc) from None
     os.close(fd)
     txn = Transaction(unique)
     try:
@@ -105,9 +135,16 @@ def atomic_path(path: Path | str, txn: Transaction | None = None):
     txn = txn or Transaction.current()
     tmp = txn.stage(path) if txn else _temp_beside(path)
     try:
-        yield tmp
-        if not txn:
-            os.replace(tmp, path)
+        try:
+            yield tmp
+            if not txn:
+                os.replace(tmp, path)
+        except OutputError:
+            raise
+        except OSError as exc:
+            if exc.filename is not None and Path(exc.filename) not in (tmp, path):
+                raise  # about another file (one being read, say): not this output's fault
+            raise cannot_write(path, exc) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -19,7 +19,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Literal, Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 
 class ParameterError(ValueError):
@@ -50,6 +50,8 @@ def injected_names(namespace: Mapping[str, Any]) -> set[str]:
 def _allowed(field) -> str:
     from typing import get_args
 
+    if field.description in (_RAW, _OUT):
+        return "a folder inside the project, or an absolute path" + ("; never raw data" if field.description == _OUT else "")
     ann = field.annotation
     args = get_args(ann)
     parts = []
@@ -89,7 +91,8 @@ def check_params(model: type[NotebookParams], namespace: Mapping[str, Any], note
             name = str(err["loc"][0]) if err["loc"] else "?"
             field = fields.get(name)
             allowed = f"; allowed: {_allowed(field)}" if field else ""
-            lines.append(f"{where}parameter '{name}' = {err.get('input')!r}: {err['msg']}{allowed}")
+            message = err["msg"].removeprefix("Value error, ")
+            lines.append(f"{where}parameter '{name}' = {err.get('input')!r}: {message}{allowed}")
         raise ParameterError("\n".join(lines)) from None
 
 
@@ -105,6 +108,16 @@ _OUT = "output folder, relative to the project root"
 class _Folders(NotebookParams):
     raw_dir: str = Field("data/raw", description=_RAW)
     processed_dir: str = Field("data/processed", description=_OUT)
+
+    @field_validator("raw_dir", "processed_dir")
+    @classmethod
+    def _where(cls, value: str, info):
+        """The one rule for folders (:func:`verzamelbrief.paths.folder`): inside the project
+        unless given as an absolute path, and outputs never into raw data."""
+        from . import paths
+
+        paths.folder(value, output=info.field_name == "processed_dir")
+        return value
 
 
 class _Figures(_Folders):

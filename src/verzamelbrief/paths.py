@@ -67,3 +67,30 @@ def foreign_package() -> str | None:
             f"(a .venv copied along?); run it through make, or recreate the environment: rm -rf .venv && make env"
         )
     return None
+
+
+# ---------------------------------------------------------------- where inputs and outputs may be
+
+def is_raw(path: Path | str) -> bool:
+    """True when ``path`` lies in raw data: the project's ``data/raw``, or any folder that holds
+    a ``catalogue.yaml`` (another raw folder), or below one. Nothing is ever written there."""
+    p = Path(path).resolve()
+    if p == DATA_RAW.resolve() or p.is_relative_to(DATA_RAW.resolve()):
+        return True
+    return any((folder / "catalogue.yaml").is_file() for folder in (p, *p.parents))
+
+
+def folder(value: Path | str, output: bool) -> Path:
+    """The one rule for the folder parameters (``raw_dir``, ``processed_dir``).
+
+    A relative folder is taken from the project root and must stay inside the project; a
+    folder elsewhere must be asked for explicitly, as an absolute path. An output folder
+    is never raw data (:func:`is_raw`). Raises ``ValueError`` saying which rule is broken.
+    """
+    p = Path(value)
+    resolved = (p if p.is_absolute() else ROOT / p).resolve()
+    if not p.is_absolute() and not resolved.is_relative_to(ROOT):
+        raise ValueError("leads outside the project; a folder elsewhere must be given as an absolute path")
+    if output and is_raw(resolved):
+        raise ValueError("is raw data, which is read-only; outputs go to data/processed or another folder")
+    return resolved

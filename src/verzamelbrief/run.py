@@ -16,6 +16,7 @@ Progress goes to standard output, one line per notebook.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import re
 import shutil
@@ -27,7 +28,7 @@ from pathlib import Path
 import yaml
 
 from . import paths
-from .outputs import TXN_ENV, atomic_path, transaction, write_text
+from .outputs import TXN_ENV, OutputError, atomic_path, cannot_write, transaction, write_text
 
 VOLATILE_NOTEBOOK_KEYS = ("start_time", "end_time", "duration", "exception", "status")
 
@@ -96,40 +97,67 @@ class ParamsFileError(SystemExit):
 
 
 def _read_blocks(params_file: Path) -> dict:
+    from .yamlfile import YamlFileError, load
+
     try:
-        data = yaml.safe_load(params_file.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark else ""
-        raise ParamsFileError(params_file, f"{where}not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
+        data = load(params_file)
+    except YamlFileError as exc:
+        raise SystemExit(f"error: {exc}") from None
+    except OSError as exc:
+        raise ParamsFileError(params_file, f"cannot be read: {exc.strerror or exc}") from None
     if not isinstance(data, dict):
         raise ParamsFileError(params_file, "expected blocks named after notebooks")
     return data
 
 
+#: The folder parameters: the build reads ``data/raw`` and writes ``data/processed`` (what the
+#: colophon hashes and make tracks); other folders are for a run of one notebook.
+FOLDERS = {"raw_dir": "data/raw", "processed_dir": "data/processed"}
+
+
 def check_blocks(data: dict, known: list[str], params_file: Path) -> None:
     """Refuse a block that names no notebook (a misspelling would silently use the defaults),
-    a block that is not a mapping, and a ``report.date`` that is not a date."""
+    a block that is not a mapping, a missing or empty ``report`` block, a ``report.date`` that
+    is not a date, and folders other than the build's own (see :data:`FOLDERS`)."""
+    import datetime
+
     known = sorted(set(known) | {REPORT_BLOCK})
     for name in data:
         if str(name) not in known:
             raise ParamsFileError(params_file, f"unknown block '{name}'; known blocks: {', '.join(known)}")
         if not isinstance(data[name] or {}, dict):
             raise ParamsFileError(params_file, f"block '{name}' must be a mapping of parameter names to values")
-    report = data.get(REPORT_BLOCK) or {}
+        for key, default in FOLDERS.items():
+            value = (data[name] or {}).get(key, default)
+            if name != REPORT_BLOCK and value != default:
+                raise ParamsFileError(
+                    params_file,
+                    f"{name}.{key} = {value!r}: the build reads data/raw and writes data/processed (the report, its "
+                    f"colophon and make rely on it); use another folder for one run only: "
+                    f"python -m verzamelbrief.run notebooks/{name}.ipynb OUT.ipynb -p {key} DIR",
+                )
+    report = data.get(REPORT_BLOCK)
+    if not report:
+        raise ParamsFileError(params_file, f"block '{REPORT_BLOCK}' is missing or empty; it sets the report's date: "
+                                           f"{REPORT_BLOCK}: {{date: \"2026-11-28\"}}")
     for key in report:
         if key not in REPORT_KEYS:
             raise ParamsFileError(params_file, f"unknown parameter '{REPORT_BLOCK}.{key}'; allowed: {', '.join(REPORT_KEYS)}")
-    if "date" in report:
-        import datetime
+    date = report.get("date")
+    try:
+        ok = isinstance(date, str) and datetime.date.fromisoformat(date).isoformat() == date
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ParamsFileError(params_file, f"{REPORT_BLOCK}.date = {date!r}: not a date written as YYYY-MM-DD, e.g. \"2026-11-28\"")
 
-        date = report["date"]
-        try:
-            ok = isinstance(date, datetime.date) or datetime.date.fromisoformat(str(date)).isoformat() == str(date)
-        except ValueError:
-            ok = False
-        if not ok:
-            raise ParamsFileError(params_file, f"{REPORT_BLOCK}.date = {date!r}: not a date written as YYYY-MM-DD, e.g. \"2026-11-28\"")
+
+def report_date(params_file: Path | None = None) -> str:
+    """``report.date`` of ``params.yaml``, checked (one line naming the parameter when wrong)."""
+    params_file = Path(params_file or paths.PARAMS)
+    data = _read_blocks(params_file)
+    check_blocks(data, [p.stem for p in paths.NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")], params_file)
+    return data[REPORT_BLOCK]["date"]
 
 
 def notebook_params(stem: str, params_file: Path | None = None) -> dict:
@@ -216,7 +244,7 @@ def execute(source: Path, target: Path, parameters: dict, kernel: str | None = N
         with transaction(target.parent / f".{target.stem}.txn") as txn:
             os.environ[TXN_ENV] = str(txn.manifest)
             with atomic_path(target) as tmp:
-                _papermill(source, tmp, target, parameters, kernel, runtime_dir)
+                _papermill(source, tmp, target, parameters, kernel, runtime_dir, txn)
     finally:
         shutil.rmtree(runtime_dir, ignore_errors=True)
         if previous is None:
@@ -226,12 +254,43 @@ def execute(source: Path, target: Path, parameters: dict, kernel: str | None = N
     return time.monotonic() - start
 
 
-def _papermill(source: Path, tmp: Path, target: Path, parameters: dict, kernel: str | None, runtime_dir: Path) -> None:
+#: Where an executed notebook records the files it wrote (path → SHA-256), so a later build
+#: notices when another run changed them (:func:`verzamelbrief.buildlock.stale_notebooks`).
+OUTPUTS_KEY = "verzamelbrief"
+
+
+def _written(txn, target: Path) -> dict[str, str]:
+    """The files the notebook wrote in ``txn`` (staged, not yet in place), with their SHA-256."""
+    import hashlib
+
+    found = {}
+    for tmp, final in txn.entries():
+        if final != target.resolve() and tmp.exists():
+            found[paths.relative(final)] = hashlib.sha256(tmp.read_bytes()).hexdigest()
+    return dict(sorted(found.items()))
+
+
+def _save_failed(tmp: Path, target: Path) -> Path:
+    failed = paths.BUILD / "failed" / target.name
+    try:
+        failed.parent.mkdir(parents=True, exist_ok=True)
+        if tmp.exists() and tmp.stat().st_size:
+            shutil.copyfile(tmp, failed)
+    except OSError:
+        pass  # the failure itself is what matters; the message says where the copy would be
+    return failed
+
+
+def _papermill(source: Path, tmp: Path, target: Path, parameters: dict, kernel: str | None, runtime_dir: Path,
+               txn=None) -> None:
     """Run papermill into ``tmp``, then strip what differs between runs."""
     import nbformat
     import papermill as pm
+    from nbclient.exceptions import DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
+    # every failure is reported below in one line; papermill's log would repeat it around that line
+    logging.getLogger("papermill").setLevel(logging.CRITICAL)
     try:
         pm.execute_notebook(
             str(source),
@@ -241,20 +300,40 @@ def _papermill(source: Path, tmp: Path, target: Path, parameters: dict, kernel: 
             kernel_name=kernel,
             progress_bar=False,
             log_output=False,
-            request_save_on_cell_execute=False,
+            request_save_on_cell_execute=True,  # so a kernel that dies leaves what ran
             kernel_manager_class=kernel_manager_class(runtime_dir),
             # every output is collected by then: skip the graceful shutdown's wait (~0.6 s)
             shutdown_kernel="immediate",
         )
     except PapermillExecutionError as exc:
-        failed = paths.BUILD / "failed" / target.name
-        failed.parent.mkdir(parents=True, exist_ok=True)
-        if tmp.exists():
-            shutil.copyfile(tmp, failed)
+        failed = _save_failed(tmp, target)
         raise NotebookFailed(_failure_message(source, exc, failed)) from None
+    except DeadKernelError:
+        failed = _save_failed(tmp, target)
+        cell = _running_cell(tmp)
+        raise NotebookFailed(
+            f"{paths.relative(source)}: the kernel died{f' in cell {cell}' if cell else ''} (killed, or out of memory); "
+            f"failed execution saved as {paths.relative(failed)}") from None
     nb = nbformat.read(tmp, as_version=4)
     normalise(nb)
+    if txn is not None:
+        nb.metadata[OUTPUTS_KEY] = {"outputs": _written(txn, target)}
     nbformat.write(nb, tmp)
+
+
+def _running_cell(tmp: Path) -> int | None:
+    """The execution count of the cell that started and never got its reply (in the saved copy)."""
+    import json
+
+    try:
+        cells = json.loads(tmp.read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError):
+        return None
+    for i, cell in enumerate(cells):
+        timing = cell.get("metadata", {}).get("execution", {})
+        if "iopub.execute_input" in timing and "shell.execute_reply" not in timing:
+            return cell.get("execution_count") or i
+    return None
 
 
 def _failure_message(source: Path, exc, failed: Path) -> str:
@@ -290,8 +369,54 @@ def _terminate(signum, frame):
 
 
 def _parse_value(text: str):
-    value = yaml.safe_load(text)
+    from .yamlfile import YamlFileError, loads
+
+    try:
+        value = loads(text, "-p")
+    except YamlFileError:
+        return text
     return text if value is None and text not in ("null", "~") else value
+
+
+def is_build_target(source: Path, target: Path) -> bool:
+    """True when ``target`` is the executed notebook the build makes from ``source``."""
+    return target.resolve() == (paths.EXECUTED / source.name).resolve()
+
+
+def run_parameters(source: Path, target: Path, params_file: Path | None, overrides: dict) -> tuple[dict, str | None]:
+    """The parameters of one run, and a line to show about where its outputs go.
+
+    The build's own executed notebook (``reports/_executed/NAME.ipynb``) runs with its block of
+    ``params.yaml`` only: ``-p`` would make it disagree with ``params.yaml`` unnoticed. Any
+    other output is a run of its own, whose tables and figures go beside it
+    (``OUT_processed/``) unless ``-p processed_dir DIR`` says otherwise, so it never rewrites
+    the project's ``data/processed``.
+    """
+    from .yamlfile import YamlFileError, load
+
+    build = is_build_target(source, target)
+    if build and overrides:
+        raise SystemExit(
+            f"error: -p {' '.join(overrides)}: {paths.relative(target)} is the build's own notebook, which runs with "
+            f"params.yaml; change params.yaml, or run into another file: "
+            f"python -m verzamelbrief.run {paths.relative(source)} /tmp/{source.name} -p NAME VALUE")
+    if params_file:
+        try:
+            parameters = load(params_file) or {}
+        except YamlFileError as exc:
+            raise SystemExit(f"error: {exc}") from None
+        if not isinstance(parameters, dict):
+            raise SystemExit(f"error: {paths.relative(params_file)}: expected parameter names and values")
+    else:
+        parameters = notebook_params(source.stem)
+    parameters.update(overrides)
+    note = None
+    if not build and "processed_dir" not in parameters:
+        out = target.resolve().with_name(f"{target.stem}_processed")
+        parameters["processed_dir"] = str(out)
+        note = (f"  {source.stem}: tables and figures → {paths.relative(out)} "
+                f"(the build's data/processed stays as it is; -p processed_dir DIR to choose)")
+    return parameters, note
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -318,11 +443,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     source = args.notebook
     target = args.output or paths.EXECUTED / source.name
-    if args.params_file:
-        parameters = yaml.safe_load(args.params_file.read_text(encoding="utf-8")) or {}
-    else:
-        parameters = notebook_params(source.stem)
-    parameters.update({name: _parse_value(value) for name, value in args.param})
+    if not source.is_file():
+        print(f"error: {source}: no such notebook", file=sys.stderr)
+        return 1
+    parameters, note = run_parameters(source, target, args.params_file,
+                                      {name: _parse_value(value) for name, value in args.param})
+    if note:
+        print(note, flush=True)
 
     signal.signal(signal.SIGTERM, _terminate)
     print(f"▶ {source.stem}: running", flush=True)
@@ -334,6 +461,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"✗ {source.stem}: interrupted; previous outputs left as they were", file=sys.stderr, flush=True)
         return 130
+    except OSError as exc:  # outputs.OutputError and the like: one line, previous outputs intact
+        print(f"✗ {source.stem}: {exc if isinstance(exc, OutputError) else cannot_write(target, exc)}; "
+              f"previous outputs left as they were", file=sys.stderr, flush=True)
+        return 1
     print(f"✓ {source.stem}: done in {seconds:.1f} s → {paths.relative(target)}", flush=True)
     return 0
 
