@@ -77,8 +77,12 @@ def rounding_margin(value: float) -> float:
 
 @functools.lru_cache(maxsize=4)
 def _load_catalogue(path: str, mtime: float) -> dict:
-    with open(path, encoding="utf-8") as fh:
-        catalogue = yaml.safe_load(fh)
+    from .yamlfile import YamlFileError, load
+
+    try:
+        catalogue = load(path)
+    except YamlFileError as exc:
+        raise DataError([f"{exc.source}: {f'line {exc.line}: ' if exc.line else ''}{exc.problem}"]) from None
     problems = structure_problems(catalogue)
     if problems:
         rel = paths.relative(path)
@@ -100,9 +104,9 @@ def load_catalogue(path: Path | None = None) -> dict:
 # ---------------------------------------------------------------- the catalogue's own structure
 
 def _structure_models():
-    from typing import Literal, Optional
+    from typing import Annotated, Literal, Optional
 
-    from pydantic import BaseModel, ConfigDict, Field
+    from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
     class Strict(BaseModel):
         model_config = ConfigDict(extra="forbid", strict=True)
@@ -111,8 +115,29 @@ def _structure_models():
         min: int
         max: int
 
+    def iso_date(value):
+        import datetime
+
+        try:
+            ok = value is None or isinstance(value, str) and datetime.date.fromisoformat(value).isoformat() == value
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ValueError("not a date written as YYYY-MM-DD (or null when the letter gives none)")
+        return value
+
+    IsoDate = Annotated[Optional[str], BeforeValidator(iso_date)]
+
     class Letter(BaseModel):
-        model_config = ConfigDict(extra="allow")
+        """The letter's particulars, which the report prints (notebook 11 and the letter head)."""
+        model_config = ConfigDict(extra="allow", strict=True)
+        title: str = Field(min_length=1)
+        period: str = Field(min_length=1)
+        sender: str = Field(min_length=1)
+        signed_by: Optional[str]
+        date: IsoDate
+        kamerstuk: Optional[str]
+        transcribed: IsoDate
         years: Years
 
     class Unit(Strict):
@@ -205,7 +230,8 @@ def structure_problems(catalogue) -> list[str]:
             elif kind in _KIND and _KIND[kind]:
                 lines.append(f"{where}: should be {_KIND[kind]}, got {_got(err.get('input'))}")
             else:
-                lines.append(f"{where}: {err['msg'][:1].lower()}{err['msg'][1:]}, got {_got(err.get('input'))}")
+                msg = err["msg"].removeprefix("Value error, ")
+                lines.append(f"{where}: {msg[:1].lower()}{msg[1:]}, got {_got(err.get('input'))}")
         # one line per place: a wrong type also fails its alternatives (e.g. None)
         return list(dict.fromkeys(lines))
     return _reference_problems(catalogue)
@@ -651,8 +677,6 @@ def validate_all(raw_dir: Path | None = None, catalogue_path: Path | None = None
     except DataError as exc:
         return [Problem(paths.relative(catalogue_path), None, None, p.split(": ", 1)[1] if ": " in p else p)
                 for p in exc.problems]
-    except yaml.YAMLError as exc:
-        return [Problem(paths.relative(catalogue_path), None, None, f"catalogue is not valid YAML: {exc}")]
     problems: list[Problem] = []
     listed = set(catalogue.get("files", {}))
     present = {p.name for p in raw_dir.glob("*.csv")}

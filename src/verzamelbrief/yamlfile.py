@@ -20,6 +20,10 @@ import yaml
 class YamlFileError(ValueError):
     """A YAML file that cannot be read as it is written: one line, naming file and line."""
 
+    def __init__(self, source: str, line: int | None, problem: str):
+        self.source, self.line, self.problem = source, line, problem
+        super().__init__(f"{source}{f', line {line}' if line else ''}: {problem}")
+
     def _render_traceback_(self):  # IPython (and so papermill) shows the message, not a traceback
         return [f"{type(self).__name__}: {self}"]
 
@@ -55,9 +59,9 @@ def loads(text: str, source: str):
         return yaml.load(text, Loader=StrictLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f", line {mark.line + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise YamlFileError(f"{source}{where}: {problem}") from None
+        raise YamlFileError(source, mark.line + 1 if mark else None, f"not valid YAML: {problem}"
+                            if not problem.startswith("duplicate") else problem) from None
 
 
 def load(path: Path | str, source: str | None = None):
@@ -70,5 +74,5 @@ def load(path: Path | str, source: str | None = None):
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise YamlFileError(f"{source}: not valid UTF-8 (byte {exc.start}); save the file as UTF-8") from None
+        raise YamlFileError(source, None, f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8") from None
     return loads(text, source)
