@@ -15,9 +15,13 @@ MAKEFLAGS += --no-builtin-rules --no-print-directory
 # ---------------------------------------------------------------- environment
 # Inside the conda environment made from environment.yml, use it; otherwise a .venv
 # built from the pinned requirements.txt with Python 3.11.
+# A path from outside (the checkout's folder, the conda prefix) never reaches the shell as
+# it is: recipes read the checkout from $$VERZAMELBRIEF_ROOT and get other paths through
+# $(call q,…), which quotes for the shell, so no folder name can split a word or run a command.
+q = '$(subst ','\'',$(1))'
 CONDA_ENV_NAME := verzamelbrief-inburgering
 ifeq ($(CONDA_DEFAULT_ENV),$(CONDA_ENV_NAME))
-  PY := $(CONDA_PREFIX)/bin/python
+  PY := $(call q,$(CONDA_PREFIX)/bin/python)
   ENV := $(CONDA_PREFIX)/.verzamelbrief-installed
 else
   PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -29,7 +33,8 @@ KERNEL := verzamelbrief-inburgering
 # install, kernel spec) still points at the original: the package is imported from this
 # checkout's src/, outputs go under this checkout, and notebooks run on $(PY) itself.
 export VERZAMELBRIEF_ROOT := $(CURDIR)
-export PYTHONPATH := $(CURDIR)/src$(if $(filter-out $(CURDIR)/src,$(PYTHONPATH)),:$(PYTHONPATH))
+# (findstring, not filter-out: a folder name with spaces is one path, not several words)
+export PYTHONPATH := $(if $(findstring :$(CURDIR)/src:,:$(PYTHONPATH):),$(PYTHONPATH),$(CURDIR)/src$(if $(PYTHONPATH),:$(PYTHONPATH)))
 
 # ---------------------------------------------------------------- one build at a time
 # Every goal that writes in this checkout runs with an exclusive lock on $(BUILD_LOCK):
@@ -47,7 +52,7 @@ ifneq ($(LOCKED_GOALS),)
 .PHONY: $(MAKECMDGOALS)
 $(firstword $(MAKECMDGOALS)):
 	@py=$$([ -x $(PY) ] && echo $(PY) || command -v python3 || command -v python3.11); \
-	VERZAMELBRIEF_BUILD_LOCKED=$(CURDIR) $$py src/verzamelbrief/buildlock.py $(BUILD_LOCK) --python $(PY) -- $(MAKE) $(MAKECMDGOALS)
+	VERZAMELBRIEF_BUILD_LOCKED="$$VERZAMELBRIEF_ROOT" "$$py" src/verzamelbrief/buildlock.py $(BUILD_LOCK) --python $(PY) -- $(call q,$(MAKE)) $(MAKECMDGOALS)
 $(wordlist 2,$(words $(MAKECMDGOALS)),$(MAKECMDGOALS)): $(firstword $(MAKECMDGOALS)) ; @:
 else
 
@@ -114,6 +119,13 @@ $(RAW_VALID): $(RAW) $(RAW_LIST) $(CATALOGUE) $(PKG) | $(ENV)
 	@$(PY) -m verzamelbrief.validate --cache $@
 	@touch $@
 
+# The names of the notebooks, likewise: a notebook removed from notebooks/ renders the
+# report again (its executed copy is removed before make starts, see buildlock.py), so the
+# colophon lists exactly the notebooks in notebooks/.
+NB_LIST := $(EXEC_DIR)/.notebooks
+$(NB_LIST): FORCE
+	@mkdir -p $(@D); list="$(STEMS)"; [ -f $@ ] && [ "$$(cat $@)" = "$$list" ] || echo "$$list" > $@
+
 # One parameter file per notebook, rewritten only when its block of params.yaml changes.
 $(PARAM_DIR)/.split: params.yaml $(NOTEBOOKS) | $(ENV)
 	@$(PY) -m verzamelbrief.run --split-params params.yaml $(PARAM_DIR) $(STEMS) report
@@ -139,14 +151,18 @@ $(EXEC_DIR)/%.ipynb: notebooks/%.ipynb $(PARAM_DIR)/%.yaml $$(call section_raw,$
 	@$(PY) -m verzamelbrief.run $< $@ --params-file $(PARAM_DIR)/$*.yaml
 
 # The colophon (written at render time by verzamelbrief.provenance) shows the commit and
-# whether the tree had uncommitted changes, so the report depends on the git state.
+# whether the tree had uncommitted changes, so the report depends on the git state. Files
+# git does not track among the build's inputs (a new notebook, say) count as changes: the
+# same list as provenance.UNTRACKED_INPUTS.
 GIT_STATE := $(EXEC_DIR)/.git-state
+UNTRACKED_INPUTS := notebooks data/raw src reports params.yaml Makefile
 
 # Rewritten only when the commit or the clean/dirty state changes.
 $(GIT_STATE): FORCE
 	@mkdir -p $(@D); \
-	if [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CURDIR)" ]; then \
+	if [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$$VERZAMELBRIEF_ROOT" ]; then \
 	  state="$$(git rev-parse HEAD) $$(git status --porcelain --untracked-files=no | grep -q . && echo dirty || echo clean)"; \
+	  state="$$state $$(git ls-files --others --exclude-standard -- $(UNTRACKED_INPUTS) | tr '\n' ' ')"; \
 	else state="no-git"; fi; \
 	[ -f $@ ] && [ "$$(cat $@)" = "$$state" ] || echo "$$state" > $@
 .PHONY: FORCE
@@ -173,7 +189,7 @@ $(FONTS): | $(ENV)
 report: $(REPORT) ## Render reports/_build/verzamelbrief.html and .pdf (RENDERER=auto|quarto|offline)
 
 $(REPORT) &: $(EXECUTED) $(REPORT_SRC) $(RENDER_SRC) $(PARAM_DIR)/report.yaml $(FONTS) \
-              $(GIT_STATE) $(RENDER_STATE) $(RAW) $(CATALOGUE) requirements.txt src/verzamelbrief/provenance.py
+              $(GIT_STATE) $(RENDER_STATE) $(NB_LIST) $(RAW) $(CATALOGUE) requirements.txt src/verzamelbrief/provenance.py
 	@$(PY) -m verzamelbrief.render reports --engine $(RENDERER)
 
 preview: $(REPORT) ## Write PNGs of every PDF page and desktop/phone screenshots of the HTML to reports/_build/preview/

@@ -14,37 +14,65 @@ executed, else on the system's ``python3``. It
   staged temporary files (``.NAME.XXXX.tmp.EXT``), transaction lists (``.NAME.txn.XXXX``)
   and executed notebooks that are not complete notebooks (an empty or
   cut-off ``reports/_executed/*.ipynb`` would otherwise look up to date to make);
+- removes executed notebooks that no longer match what made them: one whose source in
+  ``notebooks/`` is gone (with the processed files it wrote), and one whose processed files
+  were changed since (another run wrote into ``data/processed``), so make runs it again;
+- refuses, in one line, a notebook or raw file whose name is not plain (letters, digits,
+  ``_ - .``): make and the shell get no name that could split a word or run a command;
 - runs the command and returns its exit status.
 
-The lock is released when the command ends, however it ends (the kernel drops it when
-the process exits), so a killed build never leaves a stale lock.
+The lock is held on an open file that the command inherits (make, its recipes, the
+notebooks' runners), so it is released only when every part of the build has ended,
+however it ends: a killed wrapper leaves make holding it, and a second build waits for it;
+a killed build never leaves a stale lock.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
+#: The key under which an executed notebook records the files it wrote (see verzamelbrief.run).
+OUTPUTS_KEY = "verzamelbrief"
+#: A plain file name: what make and the shell can be given without quoting.
+PLAIN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+
 #: Folders where builds stage temporary files beside their targets.
 STAGING_DIRS = ("reports/_executed", "reports/_build", "data/processed")
 
 
-def is_notebook(path: Path) -> bool:
-    """True when ``path`` holds a complete Jupyter notebook (parseable nbformat-4 JSON with cells)."""
+def _load_notebook(path: Path) -> dict | None:
+    """The notebook at ``path`` when it is complete (parseable nbformat-4 JSON with cells)."""
     try:
         nb = json.loads(path.read_bytes())
     except (OSError, ValueError):
-        return False
-    return isinstance(nb, dict) and nb.get("nbformat") == 4 and isinstance(nb.get("cells"), list) and bool(nb["cells"])
+        return None
+    ok = isinstance(nb, dict) and nb.get("nbformat") == 4 and isinstance(nb.get("cells"), list) and bool(nb["cells"])
+    return nb if ok else None
+
+
+def is_notebook(path: Path) -> bool:
+    """True when ``path`` holds a complete Jupyter notebook (parseable nbformat-4 JSON with cells)."""
+    return _load_notebook(path) is not None
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 def clean_leftovers(root: Path) -> list[str]:
-    """Remove staged files of unfinished builds and executed notebooks that are not notebooks.
+    """Remove staged files of unfinished builds and executed notebooks that cannot be trusted:
+    not a complete notebook, its source notebook gone, or its processed files changed since.
 
     Only safe with the build lock held: then no other build is writing.
     Returns one message per executed notebook removed.
@@ -59,12 +87,40 @@ def clean_leftovers(root: Path) -> list[str]:
             if p.is_file() and (".tmp" in name or ".txn" in name):
                 p.unlink(missing_ok=True)
     executed = root / "reports" / "_executed"
-    if executed.is_dir():
-        for nb in sorted(executed.glob("*.ipynb")):
-            if not is_notebook(nb):
-                nb.unlink(missing_ok=True)
-                messages.append(f"{nb.relative_to(root).as_posix()}: not a complete notebook (empty or cut off); it is rebuilt")
+    if not executed.is_dir():
+        return messages
+    for nb_path in sorted(executed.glob("*.ipynb")):
+        rel = nb_path.relative_to(root).as_posix()
+        nb = _load_notebook(nb_path)
+        outputs = ((nb or {}).get("metadata", {}).get(OUTPUTS_KEY) or {}).get("outputs") or {}
+        if nb is None:
+            reason = "not a complete notebook (empty or cut off); it is rebuilt"
+        elif not (root / "notebooks" / nb_path.name).is_file():
+            for out in outputs:  # generated files of a notebook that no longer exists
+                if (root / out).resolve().is_relative_to((root / "data" / "processed").resolve()):
+                    (root / out).unlink(missing_ok=True)
+            reason = f"its source notebooks/{nb_path.name} is gone; removed with the files it wrote"
+        else:
+            changed = [out for out, digest in outputs.items() if _sha256(root / out) != digest]
+            if not changed:
+                continue
+            reason = (f"{changed[0]}{f' and {len(changed) - 1} more' if len(changed) > 1 else ''} changed since it "
+                      f"ran (another run wrote there?); it runs again")
+        nb_path.unlink(missing_ok=True)
+        messages.append(f"{rel}: {reason}")
     return messages
+
+
+def odd_names(root: Path) -> list[str]:
+    """One error line per notebook or raw file whose name make and the shell cannot take as it is."""
+    found = []
+    for folder, pattern in (("notebooks", "*.ipynb"), ("data/raw", "*")):
+        base = root / folder
+        for p in sorted(base.glob(pattern)) if base.is_dir() else []:
+            if not PLAIN_NAME.fullmatch(p.name):
+                found.append(f"error: {folder}/{p.name!r}: a file name here may hold only letters, digits and _ - . "
+                             f"(no spaces, quotes or other signs); rename it")
+    return found
 
 
 def repair_kernel_spec(name: str = "verzamelbrief-inburgering") -> str | None:
@@ -125,8 +181,17 @@ def main(argv: list[str] | None = None) -> int:
         message = repair_kernel_spec()
         if message:
             print(message, flush=True)
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)  # not inherited by the command (PEP 446)
+    root = Path.cwd()
+    odd = odd_names(root)
+    if odd:
+        print("\n".join(odd), file=sys.stderr)
+        return 2
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        print(f"error: {lock_path}: cannot write the build lock: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -144,12 +209,14 @@ def main(argv: list[str] | None = None) -> int:
     os.ftruncate(fd, 0)
     os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
 
-    root = Path.cwd()
     for message in clean_leftovers(root):
         print(f"make: {message}", file=sys.stderr, flush=True)
 
     # Ctrl-C reaches the whole process group, make included; make decides what to do.
     # A SIGTERM sent to this process alone is passed on to make.
+    # The command inherits the locked file (the same open file description): the lock lasts
+    # until every process that holds it has ended, this one, make and make's recipes alike.
+    os.set_inheritable(fd, True)
     child = subprocess.Popen(command, close_fds=False)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda signum, frame: child.send_signal(signum))

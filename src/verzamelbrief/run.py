@@ -256,7 +256,7 @@ def execute(source: Path, target: Path, parameters: dict, kernel: str | None = N
 
 #: Where an executed notebook records the files it wrote (path → SHA-256), so a later build
 #: notices when another run changed them (:func:`verzamelbrief.buildlock.stale_notebooks`).
-OUTPUTS_KEY = "verzamelbrief"
+from .buildlock import OUTPUTS_KEY  # noqa: E402  (one name for writer and checker)
 
 
 def _written(txn, target: Path) -> dict[str, str]:
