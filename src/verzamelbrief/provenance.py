@@ -27,18 +27,20 @@ import subprocess
 import sys
 from pathlib import Path
 
-import yaml
-
 from . import fmt, paths
 from .outputs import write_text
 
 PACKAGES = ["pandas", "matplotlib", "papermill", "pandera", "babel", "nbclient"]
+#: The build's inputs: a file here that git does not track (a new notebook, say) is a change
+#: not in the commit. The Makefile's UNTRACKED_INPUTS is the same list.
+UNTRACKED_INPUTS = ("notebooks", "data/raw", "src", "reports", "params.yaml", "Makefile")
 
 
 def git_state(root: Path | None = None) -> dict:
-    """``{"commit": sha or None, "dirty": bool}`` of the checkout at ``root``.
+    """``{"commit": sha or None, "dirty": bool, "untracked": [paths]}`` of the checkout at ``root``.
 
-    Untracked files do not count as dirty; generated files are ignored by git.
+    Dirty: a tracked file changed, or an input of the build (:data:`UNTRACKED_INPUTS`) that git
+    does not track; generated files are ignored by git.
     """
     root = Path(root or paths.ROOT)
 
@@ -46,12 +48,13 @@ def git_state(root: Path | None = None) -> dict:
         return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
 
     if not shutil.which("git"):
-        return {"commit": None, "dirty": False}
+        return {"commit": None, "dirty": False, "untracked": []}
     top = git("rev-parse", "--show-toplevel")
     if top.returncode != 0 or Path(top.stdout.strip()).resolve() != root.resolve():
-        return {"commit": None, "dirty": False}
-    dirty = bool(git("status", "--porcelain", "--untracked-files=no").stdout.strip())
-    return {"commit": git("rev-parse", "HEAD").stdout.strip(), "dirty": dirty}
+        return {"commit": None, "dirty": False, "untracked": []}
+    untracked = git("ls-files", "--others", "--exclude-standard", "--", *UNTRACKED_INPUTS).stdout.split()
+    dirty = bool(git("status", "--porcelain", "--untracked-files=no").stdout.strip()) or bool(untracked)
+    return {"commit": git("rev-parse", "HEAD").stdout.strip(), "dirty": dirty, "untracked": sorted(untracked)}
 
 
 def file_hashes(folder: Path) -> list[tuple[str, str]]:
@@ -63,10 +66,14 @@ def file_hashes(folder: Path) -> list[tuple[str, str]]:
     ]
 
 
-def notebook_parameters(executed_dir: Path) -> list[tuple[str, str]]:
-    """(notebook, "name = value; …") for each executed notebook, from papermill's metadata."""
+def notebook_parameters(executed_dir: Path, sources: Path | None = None) -> list[tuple[str, str]]:
+    """(notebook, "name = value; …") for each executed notebook whose source is in ``sources``
+    (``notebooks/`` beside ``executed_dir``'s project), from papermill's metadata."""
+    sources = Path(sources or executed_dir.parent.parent / "notebooks")
     rows = []
     for nb_path in sorted(executed_dir.glob("[0-9]*.ipynb")):
+        if not (sources / nb_path.name).is_file():
+            continue  # a notebook that no longer exists (make removes its executed copy too)
         meta = json.loads(nb_path.read_text(encoding="utf-8")).get("metadata", {}).get("papermill", {})
         params = meta.get("parameters") or {}
         text = "; ".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in sorted(params.items()))
@@ -87,10 +94,14 @@ def software_lines(renderer: str | None = None) -> list[str]:
 
 
 def report_date(params_file: Path | None = None) -> str | None:
+    """``report.date`` of ``params.yaml``, read strictly (``None`` without the file)."""
+    from .yamlfile import load
+
     params_file = Path(params_file or paths.PARAMS)
     if not params_file.exists():
         return None
-    return ((yaml.safe_load(params_file.read_text(encoding="utf-8")) or {}).get("report") or {}).get("date")
+    data = load(params_file) or {}
+    return (data.get("report") or {}).get("date") if isinstance(data, dict) else None
 
 
 def colophon_markdown(root: Path | None = None, date: str | None = None, renderer: str | None = None) -> str:
@@ -105,6 +116,9 @@ def colophon_markdown(root: Path | None = None, date: str | None = None, rendere
     if git["commit"]:
         state = ("met wijzigingen die nog niet in die versie zijn opgenomen" if git["dirty"]
                  else "zonder latere wijzigingen")
+        if git["untracked"]:
+            shown = ", ".join(git["untracked"][:3]) + (f" en {len(git['untracked']) - 3} meer" if len(git["untracked"]) > 3 else "")
+            state += f" (ook bestanden buiten versiebeheer: {shown})"
         lines = [f"Broncode: versie {git['commit']} uit versiebeheer (git), {state}."]
     else:
         lines = ["Broncode: gemaakt buiten versiebeheer (git); de versie is onbekend."]

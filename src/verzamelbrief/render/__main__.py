@@ -13,7 +13,6 @@ import sys
 import time
 from pathlib import Path
 
-import yaml
 
 from .. import paths, provenance
 from . import offline, quarto
@@ -36,15 +35,16 @@ def choose_engine(engine: str) -> str:
 
 
 def engine_label(engine: str) -> str:
-    """How the colophon names the renderer, e.g. ``Quarto 1.7.33``."""
-    if engine == "quarto":
-        return f"Quarto {quarto.quarto_version()}"
-    import importlib.metadata
+    """How the colophon names what made this build: the renderer and the versions of the
+    engines that ran (the Typst compiler's own version, not only its Python package's)."""
+    from . import typst_cli
 
+    typst = f"Typst {typst_cli.compiler_version()} (Python-pakket typst {typst_cli.binding_version()})"
+    if engine == "quarto":
+        return f"Quarto {quarto.quarto_version()} met pandoc {quarto.pandoc_version()}, en {typst} in plaats van de Typst van Quarto"
     import pypandoc
 
-    return (f"offline renderer van dit project: pandoc {pypandoc.get_pandoc_version()} "
-            f"en Typst {importlib.metadata.version('typst')}")
+    return f"de offline renderer van dit project: pandoc {pypandoc.get_pandoc_version()} (pypandoc-binary) en {typst}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,7 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     date = args.date
     if date is None and paths.PARAMS.exists():
-        date = (yaml.safe_load(paths.PARAMS.read_text(encoding="utf-8")) or {}).get("report", {}).get("date")
+        from ..run import report_date
+
+        date = report_date(paths.PARAMS)  # checked: one line naming report.date when wrong
     signal.signal(signal.SIGTERM, _terminate)
     start = time.monotonic()
     try:
@@ -75,6 +77,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("✗ report: interrupted; previous HTML and PDF left as they were", file=sys.stderr)
         return 130
+    except OSError as exc:  # a read-only reports/_build, a full disk: one line
+        from ..outputs import OutputError, cannot_write
+
+        line = exc if isinstance(exc, OutputError) else cannot_write(exc.filename or args.project, exc)
+        print(f"✗ report: {line}; previous HTML and PDF left as they were", file=sys.stderr)
+        return 1
     print(f"✓ report: {', '.join(paths.relative(p) for p in written)} in {time.monotonic() - start:.1f} s", flush=True)
     return 0
 

@@ -120,16 +120,47 @@ def resolve_shortcodes(body: str, embedder: Embedder, source_name: str, depth: i
     return ESCAPED_SHORTCODE.sub(lambda m: "{{<" + m.group(1) + ">}}", "".join(out))
 
 
+def utf8_env() -> dict:
+    """The environment for pandoc and Quarto: a UTF-8 locale when the current one is not
+    (under ``LC_ALL=POSIX`` pandoc cannot open a path with non-ASCII characters)."""
+    import locale
+
+    env = dict(os.environ)
+    if "utf" not in (locale.getpreferredencoding(False) or "").lower().replace("-", ""):
+        env["LC_ALL"] = "C.UTF-8"
+    return env
+
+
+#: Lines of a Haskell or Deno stack trace, which follow the message that says what went wrong.
+_TRACE = re.compile(r"^\s*(CallStack \(from HasCallStack\)|\S+, called at |at |Stack trace:)")
+
+
+def first_cause(stderr: str) -> str:
+    r"""The line of a tool's error output that says what went wrong, not its stack trace:
+    pandoc's ``pandoc: …: withFile: resource exhausted (No space left on device)`` rather than
+    the ``ioException, called at libraries/ghc-internal/…`` line under it.
+
+    >>> first_cause("pandoc: out.html: withFile: resource exhausted (No space left on device)\n"
+    ...             "CallStack (from HasCallStack):\n  ioException, called at libraries/ghc-internal/x.hs:1:2 in ghc")
+    'out.html: withFile: resource exhausted (No space left on device)'
+    """
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    lines = [line for line in lines if not _TRACE.match(line) and not line.startswith("[WARNING]")] or lines
+    chosen = next((line for line in lines if "crossref:" in line), None)
+    chosen = chosen or next((line for line in lines if re.match(r"^(pandoc|ERROR|error)\b", line)), None)
+    chosen = chosen or (lines[0] if lines else "(no message)")
+    return re.sub(r"^(pandoc|ERROR|error)\s*:\s*", "", chosen)
+
+
 def _pandoc_start(args: list[str], cwd: Path) -> subprocess.Popen:
-    return subprocess.Popen([pandoc_path(), *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen([pandoc_path(), *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=utf8_env())
 
 
 def _pandoc_wait(proc: subprocess.Popen) -> None:
     _out, err = proc.communicate()
     if proc.returncode != 0:
-        message = err.strip().splitlines()
-        detail = next((line for line in message if "crossref:" in line), message[-1] if message else "")
-        raise RenderError(f"pandoc failed: {detail.strip()}")
+        raise RenderError(f"pandoc failed: {first_cause(err)}")
 
 
 def _pandoc(args: list[str], cwd: Path) -> None:
