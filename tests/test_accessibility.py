@@ -91,15 +91,32 @@ def structure(pdf_path: Path) -> dict:
                 "figures": figures, "langs": langs, "date": meta.get("xmp:CreateDate")}
 
 
+def figure_alts(root: Path) -> set[str]:
+    """The Dutch alt text (``fig-alt``) of every figure cell of the executed notebooks."""
+    from verzamelbrief.render.embed import cell_options
+
+    alts = set()
+    for nb_path in (root / "reports" / "_executed").glob("*.ipynb"):
+        for cell in json.loads(nb_path.read_text(encoding="utf-8"))["cells"]:
+            options = cell_options(cell) if cell.get("cell_type") == "code" else {}
+            if str(options.get("label", "")).startswith("fig-") and options.get("fig-alt"):
+                alts.add(" ".join(str(options["fig-alt"]).split()))
+    return alts
+
+
 def test_pdf_is_tagged_dutch_and_declares_pdf_ua(rendered):
+    """The same test for both renderers: Quarto's PDF is compiled by the project's Typst 0.15
+    (verzamelbrief.render.typst_cli through QUARTO_TYPST), not by the Typst 0.13 it bundles."""
     engine, root = rendered
-    info = structure(root / "reports" / "_build" / "verzamelbrief.pdf")
+    pdf = root / "reports" / "_build" / "verzamelbrief.pdf"
+    info = structure(pdf)
     assert info["date"] and info["date"].startswith("20"), "the PDF carries the report date"
-    if engine == "quarto":
-        # Quarto 1.7 bundles Typst 0.13, which writes neither tags nor PDF/UA (both came
-        # in Typst 0.14): the alt text is in the source, but this PDF cannot carry it.
-        pytest.skip("Typst 0.13 (Quarto 1.7) writes no tagged PDF")
-    assert info["tagged"] and info["ua"] == "1"
+    assert info["tagged"] and info["ua"] == "1", f"{engine}: not a tagged PDF/UA-1 PDF"
     assert info["lang"] == "nl-NL"
     assert info["langs"] <= {"nl-NL", "nl"}, f"parts tagged in another language: {info['langs']}"
     assert len(info["figures"]) >= 12 and all(len(alt) > 30 for alt in info["figures"]), info["figures"]
+    assert {" ".join(alt.split()) for alt in info["figures"]} == figure_alts(root), "a figure's alt text differs from its fig-alt"
+    from verzamelbrief.render.typst_cli import compiler_version
+
+    assert f"Creator:         Typst {compiler_version()}" in subprocess.run(
+        ["pdfinfo", str(pdf)], capture_output=True, text=True).stdout if shutil.which("pdfinfo") else True

@@ -26,7 +26,7 @@ TARGET = "09_bib_examenmonitor"
 RAW = f"data/raw/{TARGET}.csv"
 SPLIT = "reports/_executed/params/.split"
 GIT_STATE = "reports/_executed/.git-state"
-STAMPS = (SPLIT, GIT_STATE, "reports/_executed/.raw-files", "reports/_executed/.renderer")
+STAMPS = (SPLIT, GIT_STATE, "reports/_executed/.raw-files", "reports/_executed/.renderer", "reports/_executed/.notebooks")
 PKG = "src/verzamelbrief"
 
 

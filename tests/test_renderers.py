@@ -70,9 +70,13 @@ def test_colophon_names_the_renderer(rendered):
         import subprocess
 
         version = subprocess.run(["quarto", "--version"], capture_output=True, text=True).stdout.strip()
-        assert f"Quarto {version}" in colophon
+        assert f"Quarto {version} met pandoc " in colophon and "in plaats van de Typst van Quarto" in colophon
     else:
-        assert "offline renderer van dit project: pandoc" in colophon and "Typst" in colophon
+        assert "offline renderer van dit project: pandoc" in colophon
+    # the Typst that compiled the PDF (pdfinfo's Creator), not only its Python package's version
+    from verzamelbrief.render.typst_cli import binding_version, compiler_version
+
+    assert f"Typst {compiler_version()} (Python-pakket typst {binding_version()})" in colophon
 
 
 def test_html_is_self_contained_and_its_links_resolve(rendered):

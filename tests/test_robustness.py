@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -102,6 +103,9 @@ def test_leftovers_of_a_killed_build_are_removed_and_broken_notebooks_never_trus
 
     executed = tmp_path / "reports" / "_executed"
     executed.mkdir(parents=True)
+    (tmp_path / "notebooks").mkdir()
+    for stem in ("01_statushouders_aan_het_werk", "03_leerbaarheidstoets", "09_bib_examenmonitor"):
+        (tmp_path / "notebooks" / f"{stem}.ipynb").write_text("{}")
     good = executed / "09_bib_examenmonitor.ipynb"
     good.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code"}]}))
     (executed / "01_statushouders_aan_het_werk.ipynb").write_text("")  # truncated to 0 bytes
@@ -662,3 +666,292 @@ def test_copy_whose_python_does_not_run_stops_with_one_line(original, tmp_path):
     errors = [line for line in proc.stderr.splitlines() if "error" in line and not line.startswith("make")]
     assert errors == ["error: .venv/bin/python does not work in this checkout; recreate the environment: rm -rf .venv && make env"]
     assert tree_digest(original) == before
+
+
+# ================================================================ third round (issue 19)
+# One rule per kind of fault: what a raw figure may be, where outputs may go, YAML read
+# strictly, executed notebooks that match notebooks/, one line per fault.
+
+RAW_VALUE_CASES = [
+    # a Dutch thousands separator in a count was read as 5
+    ("2020,5816", "2020,5.000", "row 2, column 'value': value 5.000 is a count and must be a whole number: write 5000, "
+                                "not 5.000 (a point is a decimal point, never a thousands separator)"),
+    # a huge count wrapped in int64 and came back as a negative amount
+    ("2020,5816", "2020,1e20", "row 2, column 'value': not a number: '1e20'; write the figure in digits, "
+                               "with a decimal point if needed (5816, 7.5)"),
+    ("2020,5816", "2020,100000000000000000000", "row 2, column 'value': value 100000000000000000000 has more than 15 "
+                                                "digits; no figure of the letter is that large"),
+    # a stray opening quote gave a pandas ParserError traceback
+    ("2020,5816", '2020,"5816', "row 2, column 'value': a stray quote (\") in this field (unexpected end of data); "
+                                "a field that starts with a quote must end with one, on the same line"),
+    ("candidates,total,2020", '"candidates,total,2020', "row 2, column 'indicator': a stray quote (\") in this field "
+     "(unexpected end of data); a field that starts with a quote must end with one, on the same line"),
+]
+
+
+@pytest.mark.parametrize("old, new, expected", RAW_VALUE_CASES, ids=[c[1] for c in RAW_VALUE_CASES])
+def test_one_rule_for_what_a_raw_figure_may_be(raw, old, new, expected):
+    edit(raw / "09_bib_examenmonitor.csv", old, new)
+    assert problems(raw) == [f"09_bib_examenmonitor.csv, {expected}"]
+
+
+def test_a_properly_quoted_figure_is_still_a_figure(raw):
+    edit(raw / "09_bib_examenmonitor.csv", "2020,5816", '2020,"5816"')
+    assert problems(raw) == []
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ("  title: Verzamelbrief inburgering\n", "", "catalogue.yaml: letter › title: is missing"),
+    ("  date: null ", "  date: 31-03-2023 ", "catalogue.yaml: letter › date: not a date written as YYYY-MM-DD "
+                                              "(or null when the letter gives none), got text '31-03-2023'"),
+    ("  date: null ", "  date: 2023-02-30 ", "catalogue.yaml: letter › date: not a date written as YYYY-MM-DD "
+                                              "(or null when the letter gives none), got text '2023-02-30'"),
+    ("  sender: Minister", "  title: Nog een titel\n  sender: Minister",
+     "catalogue.yaml: line 31: duplicate key 'title' (first at line 29)"),
+], ids=["no title", "non-ISO date", "impossible date", "duplicate key"])
+def test_catalogue_letter_block_is_validated_before_any_notebook(raw, old, new, expected):
+    assert catalogue_problems(raw, old, new) == [expected]
+
+
+PARAMS_CASES = [
+    ("10_marktmonitor:\n", "10_marktmonitor:\n  pct_decimals: 1\n",
+     "error: params.yaml, line 54: duplicate key 'pct_decimals' (first at line 53)"),
+    ("11_cijfercontrole:\n", "10_marktmonitor:\n  pct_decimals: 1\n\n11_cijfercontrole:\n",
+     "error: params.yaml, line 54: duplicate key '10_marktmonitor' (first at line 50)"),
+    ('report:\n  date: "2026-11-28"', "", "error: params.yaml: block 'report' is missing or empty; it sets the "
+                                          "report's date: report: {date: \"2026-11-28\"}"),
+    ('  date: "2026-11-28"', "", "error: params.yaml: block 'report' is missing or empty; it sets the report's date: "
+                                 "report: {date: \"2026-11-28\"}"),
+    ('date: "2026-11-28"', "date: 2026-02-30", "error: params.yaml: report.date = '2026-02-30': not a date written as "
+                                                "YYYY-MM-DD, e.g. \"2026-11-28\""),
+    ("07_aow_leeftijd:\n", "07_aow_leeftijd:\n  processed_dir: data/raw\n",
+     "error: params.yaml: 07_aow_leeftijd.processed_dir = 'data/raw': the build reads data/raw and writes data/processed "
+     "(the report, its colophon and make rely on it); use another folder for one run only: "
+     "python -m verzamelbrief.run notebooks/07_aow_leeftijd.ipynb OUT.ipynb -p processed_dir DIR"),
+    ("09_bib_examenmonitor:\n", "09_bib_examenmonitor:\n  raw_dir: /elders/raw\n",
+     "error: params.yaml: 09_bib_examenmonitor.raw_dir = '/elders/raw': the build reads data/raw and writes data/processed "
+     "(the report, its colophon and make rely on it); use another folder for one run only: "
+     "python -m verzamelbrief.run notebooks/09_bib_examenmonitor.ipynb OUT.ipynb -p raw_dir DIR"),
+]
+
+
+@pytest.mark.parametrize("old, new, expected", PARAMS_CASES,
+                         ids=["duplicate key", "duplicate block", "no report block", "empty report block",
+                              "impossible date", "processed_dir data/raw", "raw_dir elsewhere"])
+def test_params_yaml_is_read_strictly_one_line_each(tmp_path, old, new, expected):
+    message = split(tmp_path, old, new).replace(f"{tmp_path}/", "")
+    assert re.sub(r"line \d+", "line N", message) == re.sub(r"line \d+", "line N", expected)
+
+
+def test_a_date_where_a_number_belongs_is_the_one_line_parameter_error(tmp_path):
+    from verzamelbrief.params import MODELS, ParameterError, check_params
+    from verzamelbrief.yamlfile import loads
+
+    block = loads("base_year: 2020-01-01\n", "params.yaml")  # a date stays text: no traceback in papermill
+    values = {**{k: f.default for k, f in MODELS["09_bib_examenmonitor"].model_fields.items()}, **block}
+    with pytest.raises(ParameterError) as exc:
+        check_params(MODELS["09_bib_examenmonitor"], values, "09_bib_examenmonitor")
+    assert str(exc.value) == ("09_bib_examenmonitor: parameter 'base_year' = '2020-01-01': Input should be a valid integer; "
+                              "allowed: int >= 2020 <= 2021")
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("data/raw", "is raw data, which is read-only; outputs go to data/processed or another folder"),
+    ("data/raw/figures", "is raw data, which is read-only; outputs go to data/processed or another folder"),
+    ("../../elders", "leads outside the project; a folder elsewhere must be given as an absolute path"),
+])
+def test_one_rule_for_where_outputs_may_go_also_through_papermill(value, expected):
+    from verzamelbrief.params import MODELS, ParameterError, check_params
+
+    values = {k: f.default for k, f in MODELS["07_aow_leeftijd"].model_fields.items()} | {"processed_dir": value}
+    with pytest.raises(ParameterError) as exc:
+        check_params(MODELS["07_aow_leeftijd"], values, "07_aow_leeftijd")
+    assert str(exc.value) == (f"07_aow_leeftijd: parameter 'processed_dir' = {value!r}: {expected}; "
+                              "allowed: a folder inside the project, or an absolute path; never raw data")
+    values["processed_dir"] = "/tmp/elders-gevraagd"  # asked for explicitly: allowed
+    assert check_params(MODELS["07_aow_leeftijd"], values, "07_aow_leeftijd").processed_dir == "/tmp/elders-gevraagd"
+
+
+def test_nothing_is_ever_written_into_a_raw_folder(raw):
+    from verzamelbrief.outputs import OutputError, write_csv
+
+    before = {p.name: p.read_bytes() for p in raw.iterdir()}
+    with pytest.raises(OutputError) as exc:  # refused for where it goes, before its content is looked at
+        write_csv(processed("07"), raw / "07_aow_naturalisatie.csv")
+    assert str(exc.value).endswith("07_aow_naturalisatie.csv: not written: data/raw (raw data) is read-only; "
+                                   "outputs go to data/processed or another folder")
+    assert {p.name: p.read_bytes() for p in raw.iterdir()} == before
+
+
+def test_runner_keeps_another_run_out_of_the_builds_outputs(tmp_path):
+    from verzamelbrief import paths
+    from verzamelbrief.run import run_parameters
+
+    source = paths.NOTEBOOKS / "09_bib_examenmonitor.ipynb"
+    params, note = run_parameters(source, tmp_path / "x.ipynb", None, {"pct_decimals": 2})
+    assert params["processed_dir"] == str(tmp_path / "x_processed") and params["pct_decimals"] == 2
+    assert "the build's data/processed stays as it is" in note
+    asked, note = run_parameters(source, tmp_path / "x.ipynb", None, {"processed_dir": "data/processed"})
+    assert asked["processed_dir"] == "data/processed" and note is None
+    with pytest.raises(SystemExit) as exc:  # the build's own notebook runs with params.yaml only
+        run_parameters(source, paths.EXECUTED / source.name, None, {"pct_decimals": 2})
+    assert str(exc.value).startswith("error: -p pct_decimals: reports/_executed/09_bib_examenmonitor.ipynb is the "
+                                     "build's own notebook, which runs with params.yaml")
+
+
+def executed(path: Path, outputs: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "cells": [{"cell_type": "code"}],
+                                "metadata": {"verzamelbrief": {"outputs": outputs}}}))
+
+
+def test_executed_notebooks_match_notebooks_and_their_outputs(tmp_path):
+    import hashlib
+
+    from verzamelbrief.buildlock import clean_leftovers
+
+    (tmp_path / "notebooks").mkdir()
+    for stem in ("09_bib", "10_markt"):
+        (tmp_path / "notebooks" / f"{stem}.ipynb").write_text("{}")
+    processed_dir = tmp_path / "data" / "processed"
+    processed_dir.mkdir(parents=True)
+    files = {}
+    for name in ("09_a.csv", "10_a.csv", "12_a.csv"):
+        (processed_dir / name).write_text(name)
+        files[name] = hashlib.sha256(name.encode()).hexdigest()
+    exe = tmp_path / "reports" / "_executed"
+    executed(exe / "09_bib.ipynb", {"data/processed/09_a.csv": files["09_a.csv"]})
+    executed(exe / "10_markt.ipynb", {"data/processed/10_a.csv": files["10_a.csv"]})
+    executed(exe / "12_weg.ipynb", {"data/processed/12_a.csv": files["12_a.csv"]})  # its source was deleted
+    (processed_dir / "10_a.csv").write_text("written by another run")  # e.g. the papermill CLI's defaults
+    assert clean_leftovers(tmp_path) == [
+        "reports/_executed/10_markt.ipynb: data/processed/10_a.csv changed since it ran (another run wrote there?); "
+        "it runs again",
+        "reports/_executed/12_weg.ipynb: its source notebooks/12_weg.ipynb is gone; removed with the files it wrote",
+    ]
+    assert sorted(p.name for p in exe.iterdir()) == ["09_bib.ipynb"]
+    assert sorted(p.name for p in processed_dir.iterdir()) == ["09_a.csv", "10_a.csv"]
+    assert clean_leftovers(tmp_path) == []
+
+
+def test_names_that_could_split_a_word_or_run_a_command_are_refused(tmp_path):
+    from verzamelbrief.buildlock import odd_names
+
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "12_$(touch x).ipynb").write_text("{}")
+    (tmp_path / "notebooks" / "12_goed.ipynb").write_text("{}")
+    assert odd_names(tmp_path) == ["error: notebooks/'12_$(touch x).ipynb': a file name here may hold only letters, "
+                                   "digits and _ - . (no spaces, quotes or other signs); rename it"]
+
+
+def test_colophon_counts_untracked_inputs_and_lists_only_existing_notebooks(tmp_path):
+    from verzamelbrief.provenance import git_state, notebook_parameters
+
+    root = tmp_path / "p"
+    (root / "notebooks").mkdir(parents=True)
+    (root / "notebooks" / "01_a.ipynb").write_text("{}")
+    (root / "notes.txt").write_text("not an input")
+    from conftest import git_commit_all
+
+    git_commit_all(root)
+    assert git_state(root)["dirty"] is False
+    (root / "notebooks" / "12_nieuw.ipynb").write_text("{}")
+    (root / "scratch.txt").write_text("not an input either")
+    assert git_state(root) | {"commit": None} == {"commit": None, "dirty": True, "untracked": ["notebooks/12_nieuw.ipynb"]}
+    exe = root / "reports" / "_executed"
+    executed(exe / "01_a.ipynb", {})
+    executed(exe / "05_weg.ipynb", {})
+    assert [stem for stem, _ in notebook_parameters(exe)] == ["01_a"]
+
+
+def test_text_from_data_reaches_a_figure_as_text(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from verzamelbrief import plotting
+
+    plotting.use_style()
+    fig, ax = plt.subplots(figsize=(plotting.FIG_WIDTH_IN, 2.5))
+    ax.bar(["$x^{", "€ 5 $ 6"], [1, 2])  # invalid maths crashed matplotlib with a ParseException
+    ax.set_title("Kosten $a$ en $b$")
+    target = tmp_path / "f.svg"
+    plotting.save(fig, target)
+    svg = target.read_text(encoding="utf-8")
+    assert "Kosten $a$ en $b$" in svg or "Kosten" in svg
+
+
+def test_pandoc_shows_its_real_error_not_its_stack_trace(tmp_path):
+    from verzamelbrief.render import RenderError, offline
+
+    (tmp_path / "in.md").write_text("tekst\n")
+    with pytest.raises(RenderError) as exc:  # /dev/full: every write fails as on a full disk
+        offline._pandoc(["in.md", "--to", "html", "--output", "/dev/full"], cwd=tmp_path)
+    assert str(exc.value) == "pandoc failed: /dev/full: withFile: resource exhausted (No space left on device)"
+
+
+def test_typst_command_for_quarto_answers_version_and_compiles_pdf_ua(tmp_path, capsys, monkeypatch):
+    import pikepdf
+
+    from verzamelbrief.render import typst_cli
+
+    assert typst_cli.main(["--version"]) == 0
+    assert capsys.readouterr().out.startswith(f"typst {typst_cli.compiler_version()} ")
+    source = tmp_path / "doc.typ"
+    source.write_text('#set document(title: "Proef")\n#set text(lang: "nl", region: "NL")\n= Kop\nTekst.\n')
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764288000")
+    shim = typst_cli.write_shim(tmp_path)  # as Quarto calls it (QUARTO_TYPST)
+    for name in ("a.pdf", "b.pdf"):
+        proc = subprocess.run([str(shim), "compile", "--root", str(tmp_path), str(source), "--font-path",
+                               str(tmp_path), str(tmp_path / name)], capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
+    with pikepdf.open(tmp_path / "a.pdf") as pdf:
+        assert pdf.open_metadata().get("pdfuaid:part") == "1" and str(pdf.Root.Lang) == "nl-NL"
+        assert "/StructTreeRoot" in pdf.Root
+    source.write_text('#set document(title: "Proef")\n#set text(lang: "nl")\n#image("x.svg")\n')
+    (tmp_path / "x.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>')
+    proc = subprocess.run([str(shim), "compile", str(source), str(tmp_path / "c.pdf")], capture_output=True, text=True)
+    assert proc.returncode == 1 and proc.stderr.count("\n") == 1 and proc.stderr.startswith("error: typst failed on doc.typ: ")
+
+
+def test_a_killed_lock_holder_leaves_the_lock_held_while_its_build_lives(tmp_path):
+    import signal
+
+    lock = tmp_path / "reports" / ".build.lock"
+    script = ROOT / "src" / "verzamelbrief" / "buildlock.py"
+    log = tmp_path / "log"
+    build = f"import time; open({str(log)!r}, 'a').write('orphan start\\n'); time.sleep(3); open({str(log)!r}, 'a').write('orphan end\\n')"
+    holder = subprocess.Popen([sys.executable, str(script), str(lock), "--", sys.executable, "-c", build], cwd=tmp_path)
+    deadline = time.monotonic() + 10
+    while not log.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    holder.send_signal(signal.SIGKILL)  # the wrapper dies; its build (make, in real life) goes on
+    holder.wait()
+    second = subprocess.run([sys.executable, str(script), str(lock), "--", sys.executable, "-c",
+                             f"open({str(log)!r}, 'a').write('second start\\n')"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=30)
+    assert second.returncode == 0
+    assert "another build is running in this checkout" in second.stderr
+    assert log.read_text().splitlines() == ["orphan start", "orphan end", "second start"]
+
+
+def test_a_killed_kernel_is_one_line_and_keeps_the_failed_copy(tmp_path):
+    import nbformat
+
+    root = copy_project(tmp_path / "project")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("x = 1", id="a"),
+                nbformat.v4.new_code_cell("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)", id="b")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, root / "kill.ipynb")
+    env = {**project_env(root), "PYTHONPATH": str(root / "src")}
+    proc = subprocess.run([PY, "-m", "verzamelbrief.run", "kill.ipynb", str(tmp_path / "out.ipynb"), "-f", os.devnull],
+                          cwd=root, capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.splitlines() == ["✗ kill.ipynb: the kernel died in cell 3 (killed, or out of memory); "
+                                        "failed execution saved as reports/_build/failed/out.ipynb"]
+    failed = json.loads((root / "reports/_build/failed/out.ipynb").read_text())
+    assert "".join(failed["cells"][-1]["source"]).startswith("import os, signal")
+    assert not (tmp_path / "out.ipynb").exists()

@@ -39,14 +39,19 @@ def cannot_write(path: Path | str, exc: OSError) -> OutputError:
     return OutputError(f"{paths.relative(path)}: cannot write: {exc.strerror or exc}")
 
 
-def _temp_beside(path: Path) -> Path:
-    """A new temporary file beside ``path``. Refuses every target in raw data
-    (:func:`verzamelbrief.paths.is_raw`): nothing in ``data/raw`` is ever written."""
+def refuse_raw(path: Path | str) -> None:
+    """Refuse every target in raw data (:func:`verzamelbrief.paths.is_raw`): nothing in
+    ``data/raw`` is ever written, whatever a parameter says."""
     from . import paths
 
-    if paths.is_raw(path.parent):
+    if paths.is_raw(Path(path).parent):
         raise OutputError(f"{paths.relative(path)}: not written: data/raw (raw data) is read-only; "
                           "outputs go to data/processed or another folder")
+
+
+def _temp_beside(path: Path) -> Path:
+    """A new temporary file beside ``path`` (never in raw data, see :func:`refuse_raw`)."""
+    refuse_raw(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
@@ -170,5 +175,6 @@ def write_csv(df: "pd.DataFrame", path: Path | str) -> Path:
     """
     from .contracts import check
 
+    refuse_raw(path)
     check(df, path)
     return write_text(path, df.to_csv(index=False, lineterminator="\n"))

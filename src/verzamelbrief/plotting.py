@@ -42,6 +42,9 @@ FIG_WIDTH_IN = 4.8
 FONT = "DejaVu Sans"  # ships with matplotlib, so every machine draws the same glyphs
 
 STYLE = {
+    # text from data (catalogue labels, categories) is drawn as text: "$…$" is not maths,
+    # just as it is escaped in HTML and Typst
+    "text.parse_math": False,
     "font.family": "sans-serif",
     "font.sans-serif": [FONT],
     "font.size": MIN_FONT_PT,
