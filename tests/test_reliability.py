@@ -116,3 +116,137 @@ def test_sigterm_during_build_keeps_previous_outputs_then_rebuild_completes(buil
     after = snapshot(built)
     assert set(after) == set(before) and "STRAY TEMPORARY FILE" not in after.values()
 
+
+
+# ---------------------------------------------------------------- third round (issue 19)
+
+def run_make(root: Path, *args: str, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
+    """make in ``root`` with paths given relative to it (a folder name with spaces stays one word)."""
+    (root / ".env-stamp").touch(exist_ok=True)
+    return subprocess.run(["make", *args, f"PY={PY}", "ENV=.env-stamp"], cwd=root, capture_output=True, text=True,
+                          env=env or project_env(root), timeout=900, **kwargs)
+
+
+@pytest.mark.slow
+def test_a_checkout_path_with_spaces_quotes_and_non_ascii_builds_in_the_posix_locale(built, tmp_path):
+    import shutil
+
+    odd = tmp_path / "map met spatie ë '$(touch GEKRAAKT)' `touch GEKRAAKT2`" / "project"
+    odd.parent.mkdir()
+    shutil.move(str(built), str(odd))
+    before = snapshot(odd)
+    edit(odd / "data/raw/09_bib_examenmonitor.csv", "candidates,total,2021,6693", "candidates,total,2021,6694")
+    env = {**project_env(odd), "LC_ALL": "POSIX", "LANG": "POSIX"}
+    proc = run_make(odd, "report", env=env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "▶ 09_bib_examenmonitor: running" in proc.stdout and "✓ report:" in proc.stdout
+    assert not list(tmp_path.rglob("GEKRAAKT*")) and not (odd / "GEKRAAKT").exists(), "a folder name ran a command"
+    after = snapshot(odd)
+    assert after["data/processed/09_bib_kandidaten.csv"] != before["data/processed/09_bib_kandidaten.csv"]
+
+
+@pytest.mark.slow
+def test_the_readmes_runner_example_leaves_the_build_alone_and_make_notices_a_run_that_did_not(built, tmp_path):
+    before = snapshot(built)
+    env = project_env(built)
+    proc = subprocess.run([PY, "-m", "verzamelbrief.run", "notebooks/09_bib_examenmonitor.ipynb", str(tmp_path / "x.ipynb"),
+                           "-p", "pct_decimals", "2"], cwd=built, capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert snapshot(built) == before, "a run with other parameters rewrote the build's outputs"
+    assert (tmp_path / "x_processed" / "09_bib_kandidaten.csv").exists()
+    # asked for explicitly: into the project's data/processed, as the papermill CLI's defaults do
+    proc = subprocess.run([PY, "-m", "verzamelbrief.run", "notebooks/09_bib_examenmonitor.ipynb", str(tmp_path / "y.ipynb"),
+                           "-p", "pct_decimals", "2", "-p", "processed_dir", "data/processed"],
+                          cwd=built, capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert snapshot(built) != before
+    proc = make(built, "report")
+    assert "reports/_executed/09_bib_examenmonitor.ipynb: data/processed/" in proc.stderr
+    assert "changed since it ran (another run wrote there?); it runs again" in proc.stderr
+    assert "▶ 09_bib_examenmonitor: running" in proc.stdout
+    assert snapshot(built) == before, "make did not bring the build's outputs back in line with params.yaml"
+
+
+REFUSED_19 = [
+    ("params.yaml", "07_aow_leeftijd:\n", "07_aow_leeftijd:\n  processed_dir: data/raw\n",
+     "error: params.yaml: 07_aow_leeftijd.processed_dir = 'data/raw': the build reads data/raw and writes data/processed"),
+    ("params.yaml", "09_bib_examenmonitor:\n", "09_bib_examenmonitor:\n  raw_dir: /tmp\n",
+     "error: params.yaml: 09_bib_examenmonitor.raw_dir = '/tmp': the build reads data/raw and writes data/processed"),
+    ("params.yaml", 'date: "2026-11-28"', "date: 2026-02-30",
+     "error: params.yaml: report.date = '2026-02-30': not a date written as YYYY-MM-DD"),
+    ("params.yaml", "  base_year: 2020\n", "  base_year: 2020-01-01\n",
+     "ParameterError: 09_bib_examenmonitor: parameter 'base_year' = '2020-01-01': Input should be a valid integer"),
+    ("params.yaml", "  compare_year: 2021\n", "  compare_year: 2021\n  compare_year: 2020\n",
+     "error: params.yaml, line "),
+    ("data/raw/09_bib_examenmonitor.csv", "2020,5816", "2020,5.816.000",
+     "error: data/raw/09_bib_examenmonitor.csv, row 2, column 'value': value 5.816.000 is a count"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, old, new, expected", REFUSED_19, ids=["processed_dir raw", "raw_dir elsewhere",
+                         "impossible date", "date for a year", "duplicate key", "thousands separators"])
+def test_refused_in_one_line_with_raw_data_and_report_intact(built, name, old, new, expected):
+    raw_before = {p.name: p.read_bytes() for p in (built / "data/raw").iterdir()}
+    before = snapshot(built)
+    edit(built / name, old, new)
+    if name.startswith("data/raw"):
+        raw_before[Path(name).name] = (built / name).read_bytes()
+    proc = make(built, "report", check=False)
+    assert proc.returncode != 0
+    lines = [line for line in proc.stderr.splitlines() if expected.split(":")[0] in line and not line.startswith("make")]
+    assert len(lines) == 1 and expected in lines[0], proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr
+    assert snapshot(built) == before
+    assert {p.name: p.read_bytes() for p in (built / "data/raw").iterdir()} == raw_before
+
+
+def test_unwritable_report_folder_is_one_line_and_keeps_the_report(built):
+    """A read-only reports/_build (simulated when the tests run as root, whom permissions do not stop)."""
+    before = snapshot(built)
+    (built / "reports/verzamelbrief.qmd").touch()
+    build = built / "reports" / "_build"
+    hook = built / "readonly.py"
+    hook.write_text(
+        "import errno, os, sys, tempfile\n"
+        f"build = {str(build)!r}\n"
+        "real = tempfile.mkstemp\n"
+        "def mkstemp(*a, dir=None, **k):\n"
+        "    if dir is not None and os.path.abspath(str(dir)).startswith(build):\n"
+        "        raise PermissionError(errno.EACCES, 'Permission denied', str(dir))\n"
+        "    return real(*a, dir=dir, **k)\n"
+        "tempfile.mkstemp = mkstemp\n"
+        "from verzamelbrief.render.__main__ import main\n"
+        "sys.exit(main(['reports', '--engine', 'offline']))\n")
+    if os.geteuid() != 0:
+        build.chmod(0o555)
+    try:
+        proc = subprocess.run([PY, str(hook)], cwd=built, capture_output=True, text=True, env=project_env(built), timeout=300)
+    finally:
+        build.chmod(0o755)
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == ["✗ report: reports/_build: cannot write: Permission denied; "
+                                        "previous HTML and PDF left as they were"]
+    assert snapshot(built) == before
+
+
+@pytest.mark.slow
+def test_sigkill_of_the_lock_holder_keeps_the_lock_until_its_build_ends(built):
+    before = snapshot(built)
+    (built / "notebooks/09_bib_examenmonitor.ipynb").touch()
+    (built / ".env-stamp").touch(exist_ok=True)
+    first = subprocess.Popen(["make", "report", f"PY={PY}", "ENV=.env-stamp"], cwd=built, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True, env=project_env(built), start_new_session=True)
+    seen = ""
+    deadline = time.monotonic() + 120
+    while "▶ 09_bib_examenmonitor: running" not in seen and time.monotonic() < deadline:
+        seen += first.stdout.readline()
+    holder = int((built / "reports/.build.lock").read_text().strip())
+    os.kill(holder, signal.SIGKILL)  # the wrapper that took the lock; make and the notebook go on
+    second = make(built, "report")
+    first.wait(timeout=300)
+    seen += first.stdout.read()
+    assert "another build is running in this checkout" in second.stderr
+    assert "▶ 09_bib_examenmonitor: running" not in second.stdout, "the second build ran beside the first"
+    assert "✓ 09_bib_examenmonitor: done" in seen and "✓ report:" in seen
+    assert snapshot(built) == before
