@@ -8,6 +8,7 @@ skip with a clear reason when it is absent.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -74,7 +75,14 @@ def located(text: str, locator: str) -> str:
     map, ``data/raw/letter_paragraphs.csv``), as one flat line; KeyError if it is not mapped."""
     from verzamelbrief import letter
 
-    return letter.located_text(letter.load_map(ROOT / "data" / "raw"), locator, text.splitlines())
+    return letter.located_text(_paragraph_map(), locator, text.splitlines())
+
+
+@functools.lru_cache(maxsize=1)
+def _paragraph_map():
+    from verzamelbrief import letter
+
+    return letter.load_map(ROOT / "data" / "raw")
 
 
 def flat(text: str) -> str:

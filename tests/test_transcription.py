@@ -159,3 +159,86 @@ def test_a_wrong_transcription_is_caught(name, indicator, category, field, wrong
     assert problem(row, located(text, row["locator"])) is None
     row[field] = wrong
     assert problem(row, located(text, row["locator"])), f"{name}: {indicator} {field} = {wrong!r} was not caught"
+
+
+# ---------------------------------------------------------------- the commitments (12_toezeggingen.csv)
+
+def _commitments():
+    from verzamelbrief import commitments
+
+    return commitments.load(RAW)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[\wÀ-ÿ’'-]+", text.lower())
+
+
+def commitment_problems(c, text: str) -> list[str]:
+    """Why commitment ``c`` is not where its locator says: its timing words (when_nl outside
+    [brackets]) must stand in that paragraph, and the dates of what it answers in its section."""
+    problems = []
+    at = located(text, c.locator).lower()
+    for part in c.when_words:
+        if part.strip(" ,;:.()").lower() not in at:
+            problems.append(f"{c.id}: timing {part!r} not in {c.locator}")
+    section = " ".join(located(text, loc) for loc in letter.load_map(RAW) if letter.parse(loc).section == c.section)
+    for date in re.findall(r"\d{1,2} \w+ \d{4}|\d{1,2} \w+(?= \[)|\w+ \d{4}", " ".join(_letter_parts(c.answers))):
+        if date.lower() not in section.lower():
+            problems.append(f"{c.id}: answers names {date!r}, which is not in §{c.section}")
+    return problems
+
+
+def test_every_commitment_has_its_timing_in_its_paragraph():
+    text = letter_text()
+    problems = [p for c in _commitments() for p in commitment_problems(c, text)]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    "cid, field, wrong",
+    [
+        ("T02-6", "when_nl", "in het voorjaar van 2023"),                    # wrong season
+        ("T05-4", "locator", "§5 alinea 1"),                                  # wrong paragraph
+        ("T01-4", "when_nl", "na de zomer [van 2023]"),
+        ("T05-1", "answers", "toezegging commissiedebat 6 juni 2022"),       # wrong debate date
+        ("T10-11", "locator", "§10 Risico’s alinea 2"),
+    ],
+)
+def test_a_wrong_commitment_is_caught(cid, field, wrong):
+    import dataclasses
+
+    text = letter_text()
+    c = next(c for c in _commitments() if c.id == cid)
+    assert not commitment_problems(c, text)
+    assert commitment_problems(dataclasses.replace(c, **{field: wrong}), text), f"{cid}: {field} = {wrong!r} was not caught"
+
+
+def _letter_parts(text: str) -> list[str]:
+    from verzamelbrief.commitments import letter_words
+
+    return letter_words(text)
+
+
+def test_commitments_are_in_the_projects_own_words():
+    """No run of six words of an entry's what_nl is copied from the letter's paragraph."""
+    text = letter_text()
+    problems = []
+    for c in _commitments():
+        letter_words = " ".join(_words(located(text, c.locator)))
+        own = _words(c.what_nl)
+        runs = {" ".join(own[i:i + 6]) for i in range(len(own) - 5)}
+        copied = [r for r in runs if f" {r} " in f" {letter_words} "]
+        if copied:
+            problems.append(f"{c.id}: what_nl copies {copied[0]!r} from {c.locator}")
+    assert not problems, "\n".join(problems)
+
+
+def test_every_commitment_in_the_letter_is_transcribed():
+    """Paragraphs where the letter promises to inform the Kamer ('informeer', 'kom ... terug',
+    'zal uw Kamer') each have a toezegging."""
+    text = letter_text()
+    promised = re.compile(r"\b(?:informeer ik|zal (?:ik )?(?:uw|de) kamer|kom ik|ik kom|wordt .{0,20}kamer|"
+                          r"zal ik .{0,40}ingaan|uw kamer wordt)", re.IGNORECASE)
+    toezeggingen = {c.locator for c in _commitments() if c.kind == "toezegging"}
+    missing = [loc for loc in letter.load_map(RAW) if promised.search(located(text, loc)) and loc not in toezeggingen]
+    assert not missing, f"paragraphs with a promise to the Kamer but no toezegging: {missing}"

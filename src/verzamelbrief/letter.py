@@ -315,8 +315,15 @@ def _records_model():
     return Records
 
 
-#: The columns each record file must have, in order (its catalogue entry describes them).
-RECORD_COLUMNS = {PARAGRAPHS: PARAGRAPH_COLUMNS}
+def _record_files() -> dict:
+    """Each record file: its columns, in order (its catalogue entry describes them), and the
+    function that returns its problems."""
+    from . import commitments
+
+    return {
+        PARAGRAPHS: (PARAGRAPH_COLUMNS, lambda raw_dir, catalogue: read_map(raw_dir)[1]),
+        commitments.FILE: (commitments.COLUMNS, lambda raw_dir, catalogue: commitments.read(raw_dir, catalogue)[1]),
+    }
 
 
 def record_problems(raw_dir: Path | str | None, catalogue: dict, skip: Iterable[str] = ()) -> list[Problem]:
@@ -333,17 +340,20 @@ def record_problems(raw_dir: Path | str | None, catalogue: dict, skip: Iterable[
         _records_model().model_validate({"records": records})
     except ValidationError as exc:
         return [Problem(cat, None, None, f"{' › '.join(map(str, e['loc']))}: {e['msg']}") for e in exc.errors()]
+    files = _record_files()
     problems = []
-    for name, columns in RECORD_COLUMNS.items():
+    for name, (columns, _) in files.items():
         if name not in records:
             problems.append(Problem(cat, None, None, f"records › {name}: is missing"))
         elif list(records[name]["columns"]) != columns:
             problems.append(Problem(cat, None, None, f"records › {name} › columns: describe {', '.join(columns)}, in that order"))
     for name in records:
-        if name not in RECORD_COLUMNS:
-            problems.append(Problem(cat, None, None, f"records › {name}: no rules for this file; known: {', '.join(RECORD_COLUMNS)}"))
+        if name not in files:
+            problems.append(Problem(cat, None, None, f"records › {name}: no rules for this file; known: {', '.join(files)}"))
     if problems:
         return problems
-    if PARAGRAPHS in skip and (raw_dir / PARAGRAPHS).exists():
-        return []
-    return read_map(raw_dir)[1]
+    for name, (_, check) in files.items():
+        if name in skip and (raw_dir / name).exists():
+            continue
+        problems += check(raw_dir, catalogue)
+    return problems
