@@ -34,7 +34,7 @@ COLUMNS = ["id", "section", "kind", "status", "actor", "what_nl", "when_nl", "du
 KINDS = ("besluit", "toezegging", "aankondiging", "onderzoek", "evaluatie")
 STATUSES = ("afgerond", "lopend", "gepland")
 #: How a status reads in the report.
-STATUS_NL = {"afgerond": "gedaan of besloten", "lopend": "loopt", "gepland": "komt nog"}
+STATUS_NL = {"afgerond": "afgerond", "lopend": "loopt nog", "gepland": "gepland"}
 ID = re.compile(r"^T(\d{2})-([1-9]\d*)$")
 DUE = re.compile(r"^(\d{4})(?:-Q([1-4])|-(\d{2})|-(\d{2})-(\d{2}))?$")
 MONTHS_NL = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
@@ -253,3 +253,77 @@ def timing_nl(c: Commitment) -> str:
     """The timing as the report shows it: the letter's words (with what they imply), or
     'geen termijn genoemd'."""
     return c.when_nl or "geen termijn genoemd"
+
+
+# ---------------------------------------------------------------- how the report shows them
+
+def kind_nl(c: Commitment) -> str:
+    """Kind and status in words: ``toezegging, gepland``."""
+    return f"{c.kind}, {STATUS_NL[c.status]}"
+
+
+def what_line(c: Commitment) -> str:
+    """What, and what it answers: in this project's words."""
+    text = c.what_nl.rstrip(".") + "."
+    return f"{text} Antwoord op: {c.answers}." if c.answers else text
+
+
+TOPIC_INTRO = ("**Besluiten, toezeggingen en termijnen in dit onderwerp**, in eigen woorden, met de tijdsaanduiding "
+               "zoals de brief die geeft; tussen vierkante haken staat wat de brief daarbij bedoelt maar niet "
+               "letterlijk zegt.\n\n")
+
+
+def topic_markdown(items: Iterable[Commitment], section: int, style: str = "list", show_actor: bool = True) -> str:
+    """The commitments of one topic as Markdown, in date order: a list (or a table), each item
+    with its kind, who acts, its timing and its locator. Every text from the data is escaped."""
+    from .tables import escape, rows_table
+
+    own = of_section(items, section)
+    if not own:
+        return "*In dit onderwerp noemt de brief geen besluiten, toezeggingen of termijnen.*\n"
+    if style == "table":
+        columns, rows = appendix_rows(own, show_actor)
+        keep = [i for i, col in enumerate(columns) if col != "Termijn"]
+        return TOPIC_INTRO + rows_table([columns[i] for i in keep], [[r[i] for i in keep] for r in rows],
+                                        align=["l"] * len(keep), widths=[WIDTHS[columns[i]] for i in keep])
+    lines = []
+    for c in own:
+        parts = [f"- **{escape(c.kind.capitalize())}** ({escape(STATUS_NL[c.status])}): {escape(what_line(c))}"]
+        if show_actor:
+            parts.append(f"Wie: {escape(c.actor)}.")
+        parts.append(f"Wanneer: {escape(timing_nl(c))}.")
+        parts.append(f"Vindplaats: {escape(letter.display(c.locator))}.")
+        lines.append(" ".join(parts))
+    return TOPIC_INTRO + "\n".join(lines) + "\n"
+
+
+#: Relative column widths of the commitment tables.
+WIDTHS = {"Termijn": 2, "Soort": 2, "Wat": 6, "Wie": 2, "Wanneer volgens de brief": 3, "Vindplaats": 3}
+
+
+def appendix_rows(items: Iterable[Commitment], show_actor: bool = True) -> tuple[list[str], list[list[str]]]:
+    """The appendix table 'Toezeggingen en termijnen': all entries in date order, undated last
+    (their 'Termijn' says 'geen termijn genoemd')."""
+    columns = ["Termijn", "Soort", "Wat", "Wie", "Wanneer volgens de brief", "Vindplaats"]
+    rows = [[due_nl(c.due) if c.due else "geen termijn genoemd", kind_nl(c), what_line(c), c.actor,
+             timing_nl(c), letter.display(c.locator)] for c in sorted(items, key=sort_key)]
+    if not show_actor:
+        columns.remove("Wie")
+        rows = [r[:3] + r[4:] for r in rows]
+    return columns, rows
+
+
+def processed_frame(items: Iterable[Commitment]):
+    """The commitments in date order with their display texts, for data/processed."""
+    import pandas as pd
+
+    ordered = sorted(items, key=sort_key)
+    return pd.DataFrame(
+        {
+            "order": range(1, len(ordered) + 1),
+            **{col: [getattr(c, col) for c in ordered] for col in COLUMNS},
+            "due_end": [due_period(c.due)[1].isoformat() if c.due else "" for c in ordered],
+            "due_nl": [due_nl(c.due) for c in ordered],
+            "locator_nl": [letter.display(c.locator) for c in ordered],
+        }
+    )
