@@ -107,22 +107,40 @@ def display(locator: str) -> str:
 
 def display_many(locators: Iterable[str]) -> str:
     """Several locators in one phrase, in the letter's order, each once; paragraphs of one
-    section share its head: ``brief §3, alinea 2 en 3``.
+    (sub)section share its head, items of one paragraph share the paragraph.
 
     >>> display_many(["§3 alinea 3", "§3 alinea 2", "§3 alinea 2"])
     'brief §3, alinea 2 en 3'
+    >>> display_many(["§7 alinea 4 punt 2", "§7 alinea 4 punt 1"])
+    'brief §7, alinea 4, punt 1 en 2'
     >>> display_many(["§10 Risico’s alinea 3", "§10 De drie leerroutes alinea 1"])
     'brief §10 (De drie leerroutes), alinea 1; brief §10 (Risico’s), alinea 3'
     """
-    unique = sorted(set(locators), key=sort_key)
-    groups: dict[str, list[str]] = {}
-    for loc in unique:
-        head, _, rest = display(loc).partition(", alinea ")
-        groups.setdefault(head, []).append(rest)
+    def together(items: list[str]) -> str:
+        return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
+
+    groups: dict[str, dict[int, list[str]]] = {}
+    for loc in sorted(set(locators), key=sort_key):
+        head = display(loc).partition(", alinea ")[0]
+        parsed = parse(loc)
+        parts = groups.setdefault(head, {}).setdefault(parsed.paragraph, [])
+        if parsed.item:
+            parts.append(f"punt {parsed.item}")
+        elif parsed.footnote:
+            parts.append(f"voetnoot {parsed.footnote}")
     out = []
-    for head, rests in groups.items():
-        items = rests[0] if len(rests) == 1 else ", ".join(rests[:-1]) + " en " + rests[-1]
-        out.append(f"{head}, alinea {items}")
+    for head, paragraphs in groups.items():
+        shown = []
+        for number, parts in paragraphs.items():
+            words = [w.split(" ", 1) for w in parts]
+            if not parts:
+                shown.append(str(number))
+            elif len({kind for kind, _ in words}) == 1:
+                shown.append(f"{number}, {words[0][0]} {together([n for _, n in words])}")
+            else:
+                shown.append(f"{number}, {together(parts)}")
+        plain = all("," not in x for x in shown)
+        out.append(f"{head}, alinea {together(shown) if plain else '; alinea '.join(shown)}")
     return "; ".join(out)
 
 
