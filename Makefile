@@ -71,6 +71,7 @@ PARAM_DIR := $(EXEC_DIR)/params
 EXECUTED := $(addprefix $(EXEC_DIR)/,$(addsuffix .ipynb,$(STEMS)))
 RAW := $(sort $(wildcard data/raw/*.csv))
 CATALOGUE := data/raw/catalogue.yaml
+PARAGRAPH_MAP := data/raw/letter_paragraphs.csv
 PKG := $(sort $(wildcard src/verzamelbrief/*.py))
 RENDER_SRC := $(sort $(wildcard src/verzamelbrief/render/*))
 RAW_VALID := $(EXEC_DIR)/.raw-valid
@@ -147,7 +148,7 @@ include $(PKG_DEPS)
 endif
 
 .SECONDEXPANSION:
-$(EXEC_DIR)/%.ipynb: notebooks/%.ipynb $(PARAM_DIR)/%.yaml $$(call section_raw,$$*) $(CATALOGUE) $(ENV) | $(RAW_VALID)
+$(EXEC_DIR)/%.ipynb: notebooks/%.ipynb $(PARAM_DIR)/%.yaml $$(call section_raw,$$*) $(CATALOGUE) $(PARAGRAPH_MAP) $(ENV) | $(RAW_VALID)
 	@$(PY) -m verzamelbrief.run $< $@ --params-file $(PARAM_DIR)/$*.yaml
 
 # The colophon (written at render time by verzamelbrief.provenance) shows the commit and

@@ -8,6 +8,8 @@ skip with a clear reason when it is absent.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
 import re
 from pathlib import Path
@@ -34,12 +36,53 @@ def letter_path() -> Path | None:
 
 
 def letter_text() -> str:
-    """The reference text of the letter, or a skip naming where it was looked for."""
+    """The reference text of the letter, or a skip naming where it was looked for.
+
+    A text whose SHA-256 is not the one the catalogue records (``letter › reference_text``)
+    fails: the paragraph map's line numbers were counted in that text and would not hold.
+    """
     path = letter_path()
     if path is None:
         pytest.skip(f"the letter's reference text ({NAME}) is not beside this checkout "
                     f"(looked in ../shared/reference/ and ../../shared/reference/; or set VERZAMELBRIEF_LETTER)")
-    return path.read_text(encoding="utf-8")
+    raw = path.read_bytes()
+    expected = _recorded_sha256()
+    digest = hashlib.sha256(raw).hexdigest()
+    assert digest == expected, (f"{path}: SHA-256 {digest}, but data/raw/catalogue.yaml (letter › reference_text) "
+                                f"records {expected}; the paragraph map was counted in that text: recount it")
+    return raw.decode("utf-8")
+
+
+def _recorded_sha256() -> str:
+    from verzamelbrief.catalogue import load_catalogue
+
+    return load_catalogue(ROOT / "data" / "raw" / "catalogue.yaml")["letter"]["reference_text"]["sha256"]
+
+
+def heading_lines(text: str) -> dict[int, int]:
+    """The line (1-based) of each section's heading; 0 is the Aanleiding's."""
+    lines = text.splitlines()
+    starts, at = {0: next(i for i, line in enumerate(lines) if line.strip() == "Aanleiding") + 1}, 0
+    for n, heading in HEADINGS.items():
+        pattern = re.compile(rf"^\s*{n}\.? {re.escape(heading)}")
+        at = next(i for i in range(at, len(lines)) if pattern.match(lines[i]))
+        starts[n] = at + 1
+    return starts
+
+
+def located(text: str, locator: str) -> str:
+    """The text of the letter at ``locator`` (a paragraph, item or footnote of the paragraph
+    map, ``data/raw/letter_paragraphs.csv``), as one flat line; KeyError if it is not mapped."""
+    from verzamelbrief import letter
+
+    return letter.located_text(_paragraph_map(), locator, text.splitlines())
+
+
+@functools.lru_cache(maxsize=1)
+def _paragraph_map():
+    from verzamelbrief import letter
+
+    return letter.load_map(ROOT / "data" / "raw")
 
 
 def flat(text: str) -> str:

@@ -23,7 +23,7 @@ def test_02_defaults_reproduce_the_letter(built_notebook):
     assert "Gedurende zes maanden" in findings
     assert f"ongeveer 26{NBSP}weken" in findings and "berekend" in findings and "4,35" in findings
     table = markdown_of(nb, "tbl-ontzorgen-periode")
-    assert f"| Duur van het ontzorgen | 6{NBSP}maanden | brief §2 |" in table
+    assert f"| Duur van het ontzorgen | 6{NBSP}maanden | brief §2, alinea 1 |" in table
     assert f"| ongeveer 26{NBSP}weken | berekend" in table
 
 

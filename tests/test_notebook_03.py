@@ -46,11 +46,11 @@ def test_03_defaults_reproduce_the_letter(built_notebook):
                  f"22{NBSP}%", f"38{NBSP}%", "16 procentpunt", "berekend"):
         assert text in findings, text
     shown = markdown_of(nb, "tbl-leerbaarheid-kerncijfers")
-    assert "| Verschil tussen beide aandelen | 16 procentpunt | berekend |" in shown
-    assert f"| Verlaging van de cesuur, volgens de brief | 3{NBSP}vragen | brief §3 |" in shown
-    assert f"| Verlaging, berekend \\(oude min nieuwe cesuur\\) | 3{NBSP}vragen | berekend |" in shown
+    assert "| Verschil tussen beide aandelen | 16 procentpunt | berekend uit brief §3, alinea 3 |" in shown
+    assert f"| Verlaging van de cesuur, volgens de brief | 3{NBSP}vragen | brief §3, alinea 2 |" in shown
+    assert f"| Verlaging, berekend \\(oude min nieuwe cesuur\\) | 3{NBSP}vragen | berekend uit brief §3, alinea 2 |" in shown
     assert "verlaging van drie punten" in findings
-    assert "| Ten onrechte ‘niet haalbaar’ \\(inburgeraars\\) | ruim 1.300 | brief §3 |" in shown
+    assert "| Ten onrechte ‘niet haalbaar’ \\(inburgeraars\\) | ruim 1.300 | brief §3, alinea 3 |" in shown
     assert has_image(nb, "fig-leerbaarheid-cesuur") and has_image(nb, "fig-leerbaarheid-asiel")
     assert (out / "figures" / "leerbaarheid_cesuur.svg").read_text().startswith("<?xml")
     assert (out / "figures" / "leerbaarheid_asielstatushouders.svg").exists()

@@ -34,8 +34,8 @@ def test_05_defaults_reproduce_the_letter(built_notebook):
         assert text in findings, text
     assert "5.444" not in findings
     table = markdown_of(nb, "tbl-onderwijsroute-kerncijfers")
-    assert "| Asielstatushouders met een PIP | ongeveer 5.400 | berekend |" in table
-    assert "| Bandbreedte van dat aantal | 4.900–6.000 | berekend |" in table
+    assert "| Asielstatushouders met een PIP | ongeveer 5.400 | berekend uit brief §5, alinea 1 |" in table
+    assert "| Bandbreedte van dat aantal | 4.900–6.000 | berekend uit brief §5, alinea 1 |" in table
     assert f"| Gehanteerde lezing van dat aandeel | 14,4–17,6{NBSP}% | aanname |" in table
     assert has_image(nb, "fig-onderwijsroute-pip")
     assert (out / "figures" / "onderwijsroute_asielstatushouders_pip.svg").read_text().startswith("<?xml")

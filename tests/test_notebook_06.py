@@ -47,7 +47,7 @@ def test_06_defaults_reproduce_the_letter(built_notebook):
                  f"80{NBSP}uur", f"6{NBSP}maanden", f"26{NBSP}weken", f"3,1{NBSP}uur", "12 tot 30 jaar", "berekend"):
         assert text in findings, text
     shown = markdown_of(nb, "tbl-mdt-kerncijfers")
-    assert f"| Deel dat MDT inzet voor inburgering | ongeveer 31{NBSP}% | berekend |" in shown
+    assert f"| Deel dat MDT inzet voor inburgering | ongeveer 31{NBSP}% | berekend uit brief §6, alinea 3 |" in shown
     assert "in meer of mindere mate" in findings
     assert f"| Periode in weken \\(aanname\\) | 26{NBSP}weken | aanname |" in shown
     assert has_image(nb, "fig-mdt-aanbieders")

@@ -59,12 +59,12 @@ def test_08_defaults_reproduce_the_letter(built_notebook):
     assert "15 projecten" in findings and findings.count("berekend") == 3
 
     table = markdown_of(nb, "tbl-amif-kerncijfers")
-    assert f"| Subsidieplafond: duale trajecten | {eur('10,5')} | brief §8 |" in table
-    assert f"samen | {eur('23,4')} | berekend |" in table
-    assert f"| Gemiddeld toegekend per project | {eur('1,1')} | berekend |" in table
-    assert f"| Resterend uit deze ronde, volgens de brief | {eur('6')} | brief §8 |" in table
-    assert f"| Resterend uit deze ronde, plafonds min toegekend | {eur('6,7')} | berekend |" in table
-    assert f"| ruim {eur('22')} | brief §8 |" in table
+    assert f"| Subsidieplafond: duale trajecten | {eur('10,5')} | brief §8, alinea 3 |" in table
+    assert f"samen | {eur('23,4')} | berekend uit brief §8, alinea 3 |" in table
+    assert f"| Gemiddeld toegekend per project | {eur('1,1')} | berekend uit brief §8, alinea 3 |" in table
+    assert f"| Resterend uit deze ronde, volgens de brief | {eur('6')} | brief §8, alinea 3 |" in table
+    assert f"| Resterend uit deze ronde, plafonds min toegekend | {eur('6,7')} | berekend uit brief §8, alinea 3 |" in table
+    assert f"| ruim {eur('22')} | brief §8, alinea 5 |" in table
     assert has_image(nb, "fig-amif-budget")
 
 
@@ -77,4 +77,4 @@ def test_08_non_default_parameters(nbrun):
     assert eur("23,40") in findings and eur("6,70") in findings and eur("1,11") in findings
     # stated figures keep the letter's own precision
     assert "Toegekend werd " + eur("16,7") in findings and f"ruim {eur('22')}" in findings
-    assert f"{eur('6,70')} | berekend |" in markdown_of(nb, "tbl-amif-kerncijfers")
+    assert f"{eur('6,70')} | berekend uit brief §8, alinea 3 |" in markdown_of(nb, "tbl-amif-kerncijfers")

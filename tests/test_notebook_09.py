@@ -27,7 +27,7 @@ def test_09_defaults_reproduce_the_letter(built_notebook):
     assert "5.816" in findings and "6.693" in findings and "15,1\u00a0%" in findings and "72\u00a0%" in findings
     assert "‘bijna driekwart’" in findings and "75" not in findings
     table = markdown_of(nb, "tbl-bib-kerncijfers")
-    assert "| Groei kandidaten | 2021 | 15,1\u00a0% | berekend |" in table
+    assert "| Groei kandidaten | 2021 | 15,1\u00a0% | berekend uit brief §9, alinea 2 |" in table
     assert any("image/svg+xml" in o.get("data", {}) for o in cell_outputs(nb, "fig-bib-kandidaten"))
 
 

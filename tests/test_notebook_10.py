@@ -71,10 +71,10 @@ def test_10_defaults_reproduce_the_letter(built_notebook):
     assert f"| B1-route | 100{NBSP}% | 0{NBSP}% | 0{NBSP}% |" in shown
     assert shown.index("B1-route") < shown.index("Onderwijsroute") < shown.index("Module Arbeidsmarkt")
     table = markdown_of(nb, "tbl-markt-kerncijfers")
-    assert f"| Verschil in wachttijd | 4{NBSP}weken | berekend |" in table
-    assert f"| Daarvan: afstemming tussen aanbieders vereist | bijna de helft \\(bijna 50{NBSP}%\\) | brief §10 |" in table
-    assert f"| Wachttijd, Wi2013-inburgeraars | 7,5{NBSP}weken | brief §10 |" in table
-    assert f"| Idem, als deel van alle gemeenten | bijna een derde \\(bijna 33{NBSP}%\\) | berekend |" in table
+    assert f"| Verschil in wachttijd | 4{NBSP}weken | berekend uit brief §10 \\(Risico’s\\), alinea 3 |" in table
+    assert f"| Daarvan: afstemming tussen aanbieders vereist | bijna de helft \\(bijna 50{NBSP}%\\) | brief §10 \\(Participatiedeel Z-route/duaal\\), alinea 3 |" in table
+    assert f"| Wachttijd, Wi2013-inburgeraars | 7,5{NBSP}weken | brief §10 \\(Risico’s\\), alinea 3 |" in table
+    assert f"| Idem, als deel van alle gemeenten | bijna een derde \\(bijna 33{NBSP}%\\) | berekend uit brief §10 \\(Participatiedeel Z-route/duaal\\), alinea 3 |" in table
     assert has_image(nb, "fig-markt-dekking") and has_image(nb, "fig-markt-wachttijd")
     assert (out / "figures" / "markt_dekking.svg").read_text().startswith("<?xml")
     assert (out / "figures" / "markt_wachttijd.svg").exists()

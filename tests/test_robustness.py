@@ -516,7 +516,7 @@ REFUSED = [
     (lambda root: edit(root / "params.yaml", "10_marktmonitor:", "10_marktmonitr:"),
      "error: params.yaml: unknown block '10_marktmonitr'; known blocks: 01_statushouders_aan_het_werk, "
      "02_financieel_ontzorgen, 03_leerbaarheidstoets, 04_agi_ontheffing, 05_onderwijsroute, 06_mdt, 07_aow_leeftijd, "
-     "08_amif, 09_bib_examenmonitor, 10_marktmonitor, 11_cijfercontrole, report"),
+     "08_amif, 09_bib_examenmonitor, 10_marktmonitor, 11_cijfercontrole, 12_toezeggingen, report"),
 ]
 
 

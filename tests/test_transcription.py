@@ -1,6 +1,7 @@
 """Transcription QA, the second line of defence: every figure in data/raw carries a locator
-(section and paragraph of the letter), and each figure is found, in the letter's own wording
-and with its qualifier, in that section of the reference text of the letter."""
+(section and paragraph of the letter), the paragraph map (data/raw/letter_paragraphs.csv) says
+which lines of the letter's reference text that paragraph is, and each figure is found, in the
+letter's own wording and with its qualifier, inside its own paragraph (or list item)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from reference import letter_text, sections
+from reference import heading_lines, letter_text, located
+from verzamelbrief import letter
 from verzamelbrief.catalogue import load_catalogue, load_table
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
@@ -20,7 +22,6 @@ WORDS = {1: "één|een", 2: "twee", 3: "drie", 4: "vier", 5: "vijf", 6: "zes", 7
 FRACTION_WORDS = {0.5: ["de helft"], 0.3333: ["een derde", "1/3"], 0.6667: ["twee op de drie", "2/3"],
                   0.75: ["driekwart"]}
 QUALIFIER_WORDS = {"about": r"ongeveer|circa", "more_than": r"ruim", "nearly": r"bijna"}
-LOCATOR = re.compile(r"^§(\d+) (?:\S.* )?alinea \d+( punt \d+)?$")
 
 
 def dutch(value: float) -> str:
@@ -47,7 +48,7 @@ def written_forms(value: float, unit: str) -> list[str]:
 
 
 def problem(row: pd.Series, text: str) -> str | None:
-    """Why ``row`` is not found in ``text`` (its section of the letter), or ``None``."""
+    """Why ``row`` is not found in ``text`` (its paragraph of the letter), or ``None``."""
     for form in written_forms(float(row["value"]), row["unit"]):
         for match in re.finditer(form, text, flags=re.IGNORECASE):
             before = text[max(0, match.start() - 30):match.start()].lower()
@@ -66,17 +67,75 @@ def rows():
             yield name, entry["section"], row
 
 
-def test_every_figure_has_a_locator_in_its_section():
+def test_every_figure_has_a_mapped_locator_in_its_section():
+    paragraphs = letter.load_map(RAW)
     for name, section, row in rows():
-        match = LOCATOR.match(row["locator"])
-        assert match, f"{name}: locator {row['locator']!r} is not '§N [subheading] alinea K [punt J]'"
-        assert int(match.group(1)) == section, f"{name}: locator {row['locator']!r} outside §{section}"
+        loc = letter.parse(row["locator"])  # '§N [subheading] alinea K [punt J | voetnoot F]'
+        assert loc.section == section, f"{name}: locator {row['locator']!r} outside §{section}"
+        assert row["locator"] in paragraphs, f"{name}: locator {row['locator']!r} is not in {letter.PARAGRAPHS}"
 
 
-def test_every_figure_is_in_the_letter():
-    text = sections(letter_text())
-    problems = [f"{name}: {p}" for name, section, row in rows() if (p := problem(row, text[section]))]
+def test_every_figure_is_in_its_paragraph():
+    text = letter_text()
+    problems = [f"{name}: {p}" for name, _, row in rows() if (p := problem(row, located(text, row["locator"])))]
     assert not problems, "\n".join(problems)
+
+
+def test_the_paragraph_map_is_valid_in_the_reference_text():
+    text = letter_text()
+    entries, problems = letter.read_map(RAW)
+    problems += letter.section_problems(entries, heading_lines(text))
+    assert not problems, "\n".join(map(str, problems))
+    n_lines = len(text.splitlines())
+    assert n_lines == CATALOGUE["letter"]["reference_text"]["lines"]
+    for e in entries:
+        body = [text.splitlines()[i - 1] for i in letter.located_lines({x.locator: x for x in entries}, e.locator)]
+        assert e.last_line <= n_lines and body[0].strip() and body[-1].strip(), (
+            f"{e.locator}: lines {e.first_line}-{e.last_line} should start and end on a line of text")
+
+
+def test_the_paragraph_map_covers_the_letter():
+    """Every line of text from the Aanleiding to the signature is a heading or in the map."""
+    text = letter_text()
+    lines = text.splitlines()
+    covered = {i for e in letter.load_map(RAW).values() for i in range(e.first_line, e.last_line + 1)}
+    headings = set(heading_lines(text).values()) | {i + 1 for i, line in enumerate(lines)
+                                                    if line.strip() in {"De drie leerroutes", "Participatiedeel Z-route/duaal", "Risico’s", "Vervolg"}}
+    end = next(i for i, line in enumerate(lines) if line.startswith("De Minister van Sociale Zaken"))
+    missing = [i for i in range(1, end + 1) if lines[i - 1].strip() and i not in covered | headings]
+    assert not missing, f"lines of the letter in no paragraph of the map: {missing}"
+
+
+@pytest.mark.parametrize(
+    "row, wrong",
+    [
+        (11, "§1 alinea 5,1,alinea,83,93"),        # overlaps the next paragraph
+        (12, "§1 alinea 7,1,alinea,93,109"),       # numbering skips a paragraph
+        (3, "§1 alinea 1,2,alinea,25,40"),         # section column disagrees with the locator
+        (6, "§1 alinea 3 punt 2,1,punt,62,70"),    # an item outside its paragraph
+        (4, "§1 alinea 2,1,punt,44,52"),           # kind disagrees with the locator
+        (2, "§0 alinea 1,0,alinea,3,19"),          # not a locator
+    ],
+)
+def test_a_broken_paragraph_map_is_caught(tmp_path, row, wrong):
+    import shutil
+
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    lines = (raw / letter.PARAGRAPHS).read_text(encoding="utf-8").splitlines()
+    lines[row - 1] = wrong
+    (raw / letter.PARAGRAPHS).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _, problems = letter.read_map(raw)
+    assert problems and all(letter.PARAGRAPHS in str(p) for p in problems), problems
+
+
+def test_a_paragraph_outside_its_section_is_caught():
+    text = letter_text()
+    entries, _ = letter.read_map(RAW)
+    moved = [letter.Entry(e.locator, e.section, e.kind, e.first_line + (300 if e.locator == "§1 alinea 6" else 0),
+                          e.last_line + (300 if e.locator == "§1 alinea 6" else 0), e.row) for e in entries]
+    problems = letter.section_problems(moved, heading_lines(text))
+    assert [p.row for p in problems] == [12], problems
 
 
 @pytest.mark.parametrize(
@@ -88,13 +147,98 @@ def test_every_figure_is_in_the_letter():
         ("03_leerbaarheidstoets.csv", "wrongly_not_feasible", "total", "qualifier", "about"),
         ("10_marktmonitor.csv", "municipalities_dual", "no_integrated_dual", "value", 0.75),
         ("04_agi_ontheffing.csv", "max_exam_attempts", "from_april_2023", "value", 5),
+        ("09_bib_examenmonitor.csv", "candidates", "total", "locator", "§9 alinea 3"),       # the wrong paragraph
+        ("07_aow_groepen.csv", "persons_per_year", "obligation_lapses", "locator", "§7 alinea 4 punt 2"),  # wrong item
+        ("10_marktmonitor.csv", "coverage_realised", "map", "locator", "§10 Participatiedeel Z-route/duaal alinea 1"),
     ],
 )
 def test_a_wrong_transcription_is_caught(name, indicator, category, field, wrong):
-    text = sections(letter_text())
+    text = letter_text()
     df = load_table(name, RAW)
     row = df[(df["indicator"] == indicator) & (df["category"] == category)].iloc[0].copy()
-    section = CATALOGUE["files"][name]["section"]
-    assert problem(row, text[section]) is None
+    assert problem(row, located(text, row["locator"])) is None
     row[field] = wrong
-    assert problem(row, text[section]), f"{name}: {indicator} = {wrong!r} was not caught"
+    assert problem(row, located(text, row["locator"])), f"{name}: {indicator} {field} = {wrong!r} was not caught"
+
+
+# ---------------------------------------------------------------- the commitments (12_toezeggingen.csv)
+
+def _commitments():
+    from verzamelbrief import commitments
+
+    return commitments.load(RAW)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[\wÀ-ÿ’'-]+", text.lower())
+
+
+def commitment_problems(c, text: str) -> list[str]:
+    """Why commitment ``c`` is not where its locator says: its timing words (when_nl outside
+    [brackets]) must stand in that paragraph, and the dates of what it answers in its section."""
+    problems = []
+    at = located(text, c.locator).lower()
+    for part in c.when_words:
+        if part.strip(" ,;:.()").lower() not in at:
+            problems.append(f"{c.id}: timing {part!r} not in {c.locator}")
+    section = " ".join(located(text, loc) for loc in letter.load_map(RAW) if letter.parse(loc).section == c.section)
+    for date in re.findall(r"\d{1,2} \w+ \d{4}|\d{1,2} \w+(?= \[)|\w+ \d{4}", " ".join(_letter_parts(c.answers))):
+        if date.lower() not in section.lower():
+            problems.append(f"{c.id}: answers names {date!r}, which is not in §{c.section}")
+    return problems
+
+
+def test_every_commitment_has_its_timing_in_its_paragraph():
+    text = letter_text()
+    problems = [p for c in _commitments() for p in commitment_problems(c, text)]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    "cid, field, wrong",
+    [
+        ("T02-6", "when_nl", "in het voorjaar van 2023"),                    # wrong season
+        ("T05-4", "locator", "§5 alinea 1"),                                  # wrong paragraph
+        ("T01-4", "when_nl", "na de zomer [van 2023]"),
+        ("T05-1", "answers", "toezegging commissiedebat 6 juni 2022"),       # wrong debate date
+        ("T10-11", "locator", "§10 Risico’s alinea 2"),
+    ],
+)
+def test_a_wrong_commitment_is_caught(cid, field, wrong):
+    import dataclasses
+
+    text = letter_text()
+    c = next(c for c in _commitments() if c.id == cid)
+    assert not commitment_problems(c, text)
+    assert commitment_problems(dataclasses.replace(c, **{field: wrong}), text), f"{cid}: {field} = {wrong!r} was not caught"
+
+
+def _letter_parts(text: str) -> list[str]:
+    from verzamelbrief.commitments import letter_words
+
+    return letter_words(text)
+
+
+def test_commitments_are_in_the_projects_own_words():
+    """No run of six words of an entry's what_nl is copied from the letter's paragraph."""
+    text = letter_text()
+    problems = []
+    for c in _commitments():
+        letter_words = " ".join(_words(located(text, c.locator)))
+        own = _words(c.what_nl)
+        runs = {" ".join(own[i:i + 6]) for i in range(len(own) - 5)}
+        copied = [r for r in runs if f" {r} " in f" {letter_words} "]
+        if copied:
+            problems.append(f"{c.id}: what_nl copies {copied[0]!r} from {c.locator}")
+    assert not problems, "\n".join(problems)
+
+
+def test_every_commitment_in_the_letter_is_transcribed():
+    """Paragraphs where the letter promises to inform the Kamer ('informeer', 'kom ... terug',
+    'zal uw Kamer') each have a toezegging."""
+    text = letter_text()
+    promised = re.compile(r"\b(?:informeer ik|zal (?:ik )?(?:uw|de) kamer|kom ik|ik kom|wordt .{0,20}kamer|"
+                          r"zal ik .{0,40}ingaan|uw kamer wordt)", re.IGNORECASE)
+    toezeggingen = {c.locator for c in _commitments() if c.kind == "toezegging"}
+    missing = [loc for loc in letter.load_map(RAW) if promised.search(located(text, loc)) and loc not in toezeggingen]
+    assert not missing, f"paragraphs with a promise to the Kamer but no toezegging: {missing}"

@@ -678,9 +678,12 @@ def validate_all(raw_dir: Path | None = None, catalogue_path: Path | None = None
         return [Problem(paths.relative(catalogue_path), None, None, p.split(": ", 1)[1] if ": " in p else p)
                 for p in exc.problems]
     problems: list[Problem] = []
+    from .letter import record_problems  # raw files that are not figures (catalogue `records`)
+
+    problems.extend(record_problems(raw_dir, catalogue, skip))
     listed = set(catalogue.get("files", {}))
     present = {p.name for p in raw_dir.glob("*.csv")}
-    for extra in sorted(present - listed):
+    for extra in sorted(present - listed - set(catalogue.get("records") or {})):
         problems.append(Problem(paths.relative(raw_dir / extra), None, None, "file has no entry in data/raw/catalogue.yaml"))
     for name in sorted(listed):
         if name in skip and (raw_dir / name).exists():

@@ -182,6 +182,11 @@ class Cijfercontrole11(_Folders):
     decimals: int = Field(1, ge=0, le=4, description="decimals of recomputed values")
 
 
+class Toezeggingen12(_Folders):
+    topic_style: Literal["list", "table"] = Field("list", description="each topic's commitments as a list or a table")
+    show_actor: bool = Field(True, description="name who acts with each commitment")
+
+
 MODELS: dict[str, type[NotebookParams]] = {
     "01_statushouders_aan_het_werk": Statushouders01,
     "02_financieel_ontzorgen": Ontzorgen02,
@@ -194,6 +199,7 @@ MODELS: dict[str, type[NotebookParams]] = {
     "09_bib_examenmonitor": Bib09,
     "10_marktmonitor": Markt10,
     "11_cijfercontrole": Cijfercontrole11,
+    "12_toezeggingen": Toezeggingen12,
 }
 
 

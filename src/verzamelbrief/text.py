@@ -13,6 +13,7 @@ from it (a changed figure never leaves a false sentence behind).
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from typing import Sequence
 
@@ -134,11 +135,56 @@ def computed_value(value: float, unit: str, decimals: int) -> str:
     return fmt.unit(value, unit, decimals)
 
 
-def origin(derived: bool, section: int, assumption: bool = False) -> str:
-    """The 'Herkomst' column: ``brief §9``, ``berekend`` or ``aanname``."""
+def origin(derived: bool, where, assumption: bool = False) -> str:
+    """The 'Herkomst' column: where the letter states a figure, or what a computed one is
+    computed from. ``where`` is a locator or several (the raw ``locator`` column), shown with
+    :func:`verzamelbrief.letter.display_many`; a bare section number gives the old ``brief §N``.
+
+    >>> origin(False, "§9 alinea 2"), origin(True, ["§9 alinea 2", "§9 alinea 2"]), origin(True, 9, True)
+    ('brief §9, alinea 2', 'berekend uit brief §9, alinea 2', 'aanname')
+    """
+    from . import letter
+
     if assumption:
         return "aanname"
-    return "berekend" if derived else f"brief §{section}"
+    if isinstance(where, int):
+        return "berekend" if derived else f"brief §{where}"
+    shown = letter.display_many([where] if isinstance(where, str) else list(where))
+    return f"berekend uit {shown}" if derived else shown
+
+
+def source_locators(row, raw) -> list[str]:
+    """The locators of the raw rows a processed row comes from: for a stated figure the raw
+    row of its measure (and category and year); for a computed one the raw rows its ``rule``
+    names (by indicator or category), else those of its measure, else all of the file."""
+    import pandas as pd
+
+    measure = getattr(row, "measure", None)
+    mask = raw["indicator"] == measure
+    for column in ("category", "year"):
+        value = getattr(row, column, None)
+        if mask.any() and value is not None and not pd.isna(value):
+            narrower = mask & (raw[column] == value)
+            if narrower.any():
+                mask = narrower
+    if mask.any() and not getattr(row, "derived", False):
+        return list(raw.loc[mask, "locator"])
+    words = set(re.findall(r"\w+", str(getattr(row, "rule", ""))))
+    # a category is named only by its own identifier (with an underscore), not by a plain word
+    named = raw["indicator"].isin(words) | raw["category"].isin({w for w in words if "_" in w})
+    for candidates in (named | mask, raw["indicator"].map(lambda i: str(measure).startswith(i)),
+                       raw["category"] == getattr(row, "category", None)):
+        if candidates.any():
+            return list(raw.loc[candidates, "locator"])
+    return list(raw["locator"])
+
+
+def origins(frame, raw) -> list[str]:
+    """The 'Herkomst' cell of each row of a processed table (columns ``measure``, ``derived``,
+    ``rule`` and optionally ``category``, ``year``), from the raw table's locators; a row whose
+    rule is an assumption says 'aanname'."""
+    return [origin(bool(r.derived), source_locators(r, raw), str(getattr(r, "rule", "")).startswith("assumption"))
+            for r in frame.itertuples()]
 
 
 def label_of(entry: dict, indicator: str, category: str | None = None) -> str:

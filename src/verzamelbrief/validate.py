@@ -42,7 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     digests = {}
     if args.cache and catalogue.exists():
         # a file is re-checked when it, the catalogue or the validation rules change
-        cat_bytes = catalogue.read_bytes() + (Path(__file__).parent / "catalogue.py").read_bytes()
+        cat_bytes = catalogue.read_bytes() + b"".join(
+            (Path(__file__).parent / rules).read_bytes() for rules in ("catalogue.py", "letter.py"))
         digests = {p.name: _digest(p, cat_bytes) for p in sorted(raw_dir.glob("*.csv"))}
         try:
             cached = json.loads(args.cache.read_text(encoding="utf-8"))
