@@ -3,28 +3,15 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
+from test_catalogue import edit, raw  # noqa: F401  (the copied data/raw fixture and the edit helper)
 from verzamelbrief import commitments, letter
 from verzamelbrief.catalogue import validate_all
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
-
-
-@pytest.fixture
-def raw(tmp_path):
-    target = tmp_path / "raw"
-    shutil.copytree(RAW, target)
-    return target
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def test_shipped_commitments_are_valid_and_ids_unique():

@@ -55,13 +55,28 @@ def test_pdf_reads_like_the_letter_layout(built_project):
     pages = text.split("\f")
     n = len([p for p in pages if p.strip()])
     assert f"Pagina 1 van {n}" in pages[0] and f"Pagina {n} van {n}" in pages[n - 1]
-    assert "Onderwerp" in pages[0] and "Verzamelbrief inburgering" in pages[0]
+    assert "Reproductie van de cijfers uit de Verzamelbrief inburgering" in pages[0]
     assert "reproductie van de cijfers" in pages[0].lower() and "niet de brief zelf" in pages[0]
-    assert all("Verzamelbrief inburgering" in p.splitlines()[0] for p in pages[1:n] if p.strip()), "running header from page 2"
+    # the report's date is labelled as this reproduction's, apart from the letter's particulars
+    head = pages[0].split("Aanleiding")[0]
+    assert re.search(r"Datum van deze reproductie\s+\d{1,2} \w+ \d{4}", head), head
+    assert "Datum en Kamerstuk van de brief" in head and "Onderwerp" not in head
+    assert all("Verzamelbrief inburgering" in p.splitlines()[0] and "Datum reproductie:" in p.splitlines()[0]
+               for p in pages[1:n] if p.strip()), "running header from page 2"
     assert "Figuur 1:" in text and "Tabel 1:" in text
     numbers = [int(m) for m in re.findall(r"Figuur (\d+):", text)]
     assert numbers == list(range(1, len(numbers) + 1)), "figures numbered through the document"
-    assert "Bijlage: cijfercontrole" in text and "Colofon" in text
+    assert "Bijlage: cijfercontrole" in text and "Colofon" in text and "Bijlage: Toezeggingen en termijnen" in text
+
+
+def test_html_head_labels_the_reproduction_date(built_project):
+    html = (built_project / "reports/_build/verzamelbrief.html").read_text(encoding="utf-8")
+    title_block = html.split('<header id="title-block-header">')[1].split("</header>")[0]
+    assert "Reproductie van de cijfers uit de Verzamelbrief" in title_block
+    assert 'class="date"' not in title_block
+    head = html.split('<section class="letter-head"')[1].split("</section>")[0]
+    assert re.search(r"<dt>Datum van deze reproductie</dt>\s*<dd>\s*\d{1,2} \w+ \d{4}\s*</dd>", head)
+    assert head.index("Afzender brief") < head.index("Datum van deze reproductie")
 
 
 def test_colophon_names_the_commit_and_checksums(built_project):

@@ -233,6 +233,21 @@ def test_commitments_are_in_the_projects_own_words():
     assert not problems, "\n".join(problems)
 
 
+def test_no_commitment_field_shares_eight_words_with_the_letter():
+    """What the report shows of an entry (what, when, who, answers) shares no run of eight
+    words with any part of the letter, as the report's wording test requires of all its text."""
+    letter_text_words = " ".join(_words(letter_text()))
+    problems = []
+    for c in _commitments():
+        for field in ("what_nl", "when_nl", "actor", "answers"):
+            own = _words(getattr(c, field))
+            for i in range(len(own) - 7):
+                if f" {' '.join(own[i:i + 8])} " in f" {letter_text_words} ":
+                    problems.append(f"{c.id}: {field} shares {' '.join(own[i:i + 8])!r} with the letter")
+                    break
+    assert not problems, "\n".join(problems)
+
+
 def test_every_commitment_in_the_letter_is_transcribed():
     """Paragraphs where the letter promises to inform the Kamer ('informeer', 'kom ... terug',
     'zal uw Kamer') each have a toezegging."""

@@ -1,8 +1,8 @@
 -- HTML only, for Quarto and the offline renderer alike: the page's structure.
 --
--- * The letter head's fields (sender, reference) and the notice from the document's
---   metadata, as a definition list under the title (the Typst template prints the same
---   fields for the PDF).
+-- * The letter's particulars (reference, sender, letter-particulars) and, apart from them,
+--   the date of this reproduction, from the document's metadata, as definition lists under
+--   the title, then the notice (the Typst template prints the same fields for the PDF).
 -- * The letter head and the reproduction notice first, then the table of contents (made
 --   here, the same for Quarto and pandoc, numbered like the sections), then a
 --   <main id="inhoud"> landmark round the whole text, the target of the skip link
@@ -21,17 +21,29 @@ local function escape_attr(s)
   return (s:gsub("&", "&amp;"):gsub('"', "&quot;"):gsub("<", "&lt;"):gsub(">", "&gt;"))
 end
 
-local function letter_head(meta)
-  local blocks = pandoc.Blocks({})
+-- The letter's particulars (title of the letter, sender, what the reference text lacks) and,
+-- apart from them, the date of this reproduction: the report's date is never shown where it
+-- could be taken for the letter's. The title block then carries no date of its own.
+local function fields(list, classes)
   local items = {}
-  for _, f in ipairs({ { "Afzender brief", meta.sender }, { "Betreft", meta.reference } }) do
+  for _, f in ipairs(list) do
     if f[2] then
       table.insert(items, { pandoc.Inlines(f[1]), { pandoc.Plain(pandoc.Inlines(f[2])) } })
     end
   end
-  if #items > 0 then
-    blocks:insert(pandoc.Div(pandoc.DefinitionList(items), pandoc.Attr("", { "letter-fields" })))
+  if #items == 0 then
+    return nil
   end
+  return pandoc.Div(pandoc.DefinitionList(items), pandoc.Attr("", classes))
+end
+
+local function letter_head(meta)
+  local blocks = pandoc.Blocks({})
+  local letter = fields({ { "Brief", meta.reference }, { "Afzender brief", meta.sender },
+    { "Datum en Kamerstuk van de brief", meta["letter-particulars"] } }, { "letter-fields" })
+  local own = fields({ { "Datum van deze reproductie", meta.date } }, { "letter-fields", "reproduction-fields" })
+  if letter then blocks:insert(letter) end
+  if own then blocks:insert(own) end
   if meta.notice then
     blocks:insert(pandoc.Div(pandoc.Para(pandoc.Inlines(meta.notice)), pandoc.Attr("", { "notice" }, { role = "note" })))
   end
@@ -122,8 +134,9 @@ end
 
 local page_pass = {
   Pandoc = function(doc)
-    local body = pandoc.Blocks({ pandoc.RawBlock("html", '<section class="letter-head" aria-label="Briefhoofd">') })
+    local body = pandoc.Blocks({ pandoc.RawBlock("html", '<section class="letter-head" aria-label="Gegevens van de brief en van deze reproductie">') })
     body:extend(letter_head(doc.meta))
+    doc.meta.date = nil  -- shown, labelled, in the letter head only
     body:insert(pandoc.RawBlock("html", "</section>"))
     body:extend(contents(doc.blocks, "Inhoud"))
     body:insert(pandoc.RawBlock("html", '<main id="inhoud">'))

@@ -31,7 +31,6 @@ space); a numbered list belongs to the paragraph that introduces it, its items a
 from __future__ import annotations
 
 import csv
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -287,15 +286,6 @@ def _cached_map() -> dict[str, Entry]:
 
 
 _MAP: dict[str, Entry] | None = None
-
-
-def known(locator: str, raw_dir: Path | str | None = None) -> bool:
-    """Whether ``locator`` names an entry of the paragraph map."""
-    return locator in (load_map(raw_dir) if raw_dir else _cached_map())
-
-
-def sha256(text_bytes: bytes) -> str:
-    return hashlib.sha256(text_bytes).hexdigest()
 
 
 def located_lines(entries: dict[str, Entry], locator: str) -> list[int]:

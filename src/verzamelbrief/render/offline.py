@@ -34,11 +34,11 @@ ESCAPED_SHORTCODE = re.compile(r"\{\{</\*(.*?)\*/>\}\}", re.S)
 
 SUPPORTED_TOP = {
     "project", "lang", "number-sections", "execute", "format", "filters",
-    "title", "subtitle", "date", "date-format", "sender", "reference", "notice",
+    "title", "subtitle", "date", "date-format", "sender", "reference", "letter-particulars", "notice",
 }
 SUPPORTED_PROJECT = {"type", "output-dir", "render"}
 #: document metadata passed to pandoc as it is
-PASSED_META = ("title", "subtitle", "lang", "sender", "reference", "notice")
+PASSED_META = ("title", "subtitle", "lang", "sender", "reference", "letter-particulars", "notice")
 SUPPORTED_FORMAT_OPTIONS = {
     "html": {"embed-resources", "minimal", "toc", "toc-title", "css", "notebook-links", "toc-depth", "include-before-body", "include-after-body"},
     "typst": {"papersize", "toc", "toc-title", "template-partials", "font-paths", "keep-typ"},
