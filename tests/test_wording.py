@@ -49,7 +49,10 @@ def shared_runs(sentences: list[str], letter: str) -> list[str]:
 #: (minimum coverage, minimum shared words in order): a sentence meeting either is a near-copy.
 NEAR_COPY_RULES = ((0.6, 5), (0.45, 8))
 #: Sentences and clauses shorter than this (in words) are not checked: "De brief noemt dat niet."
-MIN_WORDS = 6
+MIN_WORDS = 7
+#: A unit without closing punctuation and shorter than this is a label, title or list entry
+#: ("Examenpogingen bij AGI-ontheffing, tot 1 april 2023"), not a sentence: not checked.
+LABEL_WORDS = 10
 
 
 def letter_sentences(letter: str) -> list[list[str]]:
@@ -85,7 +88,7 @@ def near_copies(sentences: list[str], letter: str, rules=NEAR_COPY_RULES) -> lis
     for sentence in sentences:
         for unit in units(sentence):
             toks = words(unit)
-            if len(toks) < MIN_WORDS:
+            if len(toks) < MIN_WORDS or (len(toks) < LABEL_WORDS and not re.search(r"[.!?;:]\W*$", unit.strip())):
                 continue
             candidates = set().union(*(index.get(pair, set()) for pair in zip(toks, toks[1:])))
             scored = [(copy_score(toks, letter_units[i]), i) for i in candidates]
