@@ -1,10 +1,11 @@
-"""§2 Financieel ontzorgen: the notebook with default and non-default parameters,
-checked against the letter's figure."""
+"""§2 Financieel ontzorgen: the notebook (it has no parameters of its own), checked against
+the letter's figure and the report's one rule for months in weeks."""
 
 import pandas as pd
 import pytest
 
 from conftest import ROOT
+from verzamelbrief import derive
 from nbhelpers import markdown_of
 
 NBSP = "\u00a0"
@@ -17,21 +18,13 @@ def test_02_defaults_reproduce_the_letter(built_notebook):
     assert stated.tolist() == [6]
     period = pd.read_csv(out / "02_ontzorgen_periode.csv").set_index("unit")
     assert period.loc["months", "value"] == 6 and not period.loc["months", "derived"]
-    assert period.loc["weeks", "value"] == pytest.approx(6 * 4.35)
-    assert period.loc["weeks", "derived"] and "weeks_per_month" in period.loc["weeks", "rule"]
+    assert period.loc["weeks", "value"] == pytest.approx(derive.months_to_weeks(6)) == 26  # 52/12 weeks a month
+    assert period.loc["weeks", "derived"] and "months_to_weeks" in period.loc["weeks", "rule"]
     findings = markdown_of(nb, "ontzorgen-kernpunten")
-    assert "Gedurende zes maanden" in findings
-    assert f"ongeveer 26{NBSP}weken" in findings and "berekend" in findings and "4,35" in findings
+    assert "zes maanden" in findings and "rechtstreeks" not in findings
+    assert f"26{NBSP}weken" in findings and "berekend" in findings and "52/12" in findings
+    assert "ongeveer" not in findings, "the letter's qualifier words are not used for the report's own results"
     table = markdown_of(nb, "tbl-ontzorgen-periode")
-    assert f"| Duur van het ontzorgen | 6{NBSP}maanden | brief §2, alinea 1 |" in table
-    assert f"| ongeveer 26{NBSP}weken | berekend" in table
-
-
-@pytest.mark.nbrun("02_financieel_ontzorgen", weeks_per_month=4.0)
-def test_02_non_default_parameters(nbrun):
-    out, nb = nbrun
-    period = pd.read_csv(out / "02_ontzorgen_periode.csv").set_index("unit")
-    assert period.loc["weeks", "value"] == 24
-    assert period.loc["months", "value"] == 6
-    findings = markdown_of(nb, "ontzorgen-kernpunten")
-    assert f"ongeveer 24{NBSP}weken" in findings and "zes maanden" in findings
+    assert f"| Duur van het ontzorgen | 6{NBSP}maanden | brief §2 |" in table
+    assert f"| 26{NBSP}weken | berekend \\(52/12 weken per maand" in table
+    assert "4,35" not in findings + table, "one rule for months in weeks"

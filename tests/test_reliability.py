@@ -63,12 +63,12 @@ def test_bad_and_unknown_parameters_in_params_yaml_stop_their_notebooks(built):
     block and a misspelt name in another; ``make -k`` runs both, each names its parameter."""
     before = snapshot(built)
     edit(built / "params.yaml", "compare_year: 2021", "compare_year: 2019")  # 09_bib_examenmonitor
-    edit(built / "params.yaml", "02_financieel_ontzorgen:\n", "02_financieel_ontzorgen:\n  weeks_per_mont: 4.35\n")
+    edit(built / "params.yaml", "03_leerbaarheidstoets:\n", "03_leerbaarheidstoets:\n  pct_decimal: 1\n")
     proc = make(built, "-k", "report", check=False)
     assert proc.returncode != 0
     assert "ParameterError: 09_bib_examenmonitor: parameter 'compare_year' = 2019" in proc.stderr
     assert "allowed: int >= 2020 <= 2021" in proc.stderr
-    assert "unknown parameter 'weeks_per_mont'" in proc.stderr
+    assert "unknown parameter 'pct_decimal'" in proc.stderr
     assert snapshot(built) == before
 
 

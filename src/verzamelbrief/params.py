@@ -129,15 +129,15 @@ class Statushouders01(_Figures):
 
 
 class Ontzorgen02(_Folders):
-    weeks_per_month: float = Field(4.35, ge=4.0, le=4.5, description="weeks per month, to give the period in weeks")
+    """No parameters of its own: months become weeks by the one rule, ``derive.months_to_weeks``."""
 
 
 class Leerbaarheid03(_Figures):
-    pct_decimals: int = Field(1, ge=0, le=3, description="decimals of computed percentages")
+    """Only the figure format: the report shows no computed percentage for this section."""
 
 
 class Agi04(_Folders):
-    pct_decimals: int = Field(0, ge=0, le=3, description="decimals of the computed percentage change")
+    """No parameters of its own: the report shows no computed percentage for this section."""
 
 
 class Onderwijsroute05(_Figures):
@@ -231,10 +231,11 @@ def readme_table() -> str:
 def parameters_cell(notebook: str) -> str:
     """The source of ``notebook``'s cell tagged ``parameters``, generated from its model.
 
-    >>> print(parameters_cell("04_agi_ontheffing"))
+    >>> print(parameters_cell("01_statushouders_aan_het_werk"))
     raw_dir = "data/raw"  # input folder, relative to the project root
     processed_dir = "data/processed"  # output folder, relative to the project root
-    pct_decimals = 0  # decimals of the computed percentage change
+    fig_format = "svg"  # figure file format
+    out_of = 10  # write shares as "x op de 10" or "x op de 100"
     """
     lines = []
     for name, field in MODELS[notebook].model_fields.items():
