@@ -78,6 +78,9 @@ QUALIFIER_MARGIN_PCT = 10.0
 #: the verdicts hang on the margin.
 OTHER_MARGINS_PCT = (5.0, 20.0)
 
+#: The largest margin :func:`turning_margins` tries (the parameter models allow no more).
+TURNING_UPTO_PCT = 50.0
+
 #: The share of a group this report takes "veel" and "een groot aantal" to mean at least (a choice:
 #: the letter gives no measure). The appendix says so in each verdict that uses it.
 MANY_MIN_PCT = 25.0
@@ -542,9 +545,10 @@ def margin_table(tables: Tables, margins: list[float], checks: tuple[Check, ...]
 
 
 def turning_margins(tables: Tables, checks: tuple[Check, ...] = CHECKS,
-                    upto: float = 50.0, step: float = 0.5) -> dict[str, tuple[float, str]]:
+                    upto: float | None = None, step: float = 0.5) -> dict[str, tuple[float, str]]:
     """For each counted check whose verdict depends on the margin (on a grid of ``step`` up to
     ``upto``): the smallest margin from which on its verdict stays the same, and that verdict."""
+    upto = TURNING_UPTO_PCT if upto is None else upto
     grid = [i * step for i in range(int(upto / step) + 1)]
     out = {}
     for c in (c for c in checks if c.counted):
@@ -736,8 +740,8 @@ def findings(result: pd.DataFrame, margin_pct: float, decimals: int,
     items = [summary]
 
     def line(r) -> str:
-        return (f"{r.statement} ({show_locator(r.locator)}): {r.shown_verdict}. De brief noemt {show_stated(r)}, "
-                f"getoetst aan {show_recomputed(r, decimals)}.")
+        return (f"{r.statement} ({show_locator(r.locator)}): {r.shown_verdict}. Volgens de brief: {show_stated(r)}; "
+                f"getoetst aan: {show_recomputed(r, decimals)}.")
 
     items += [line(r) for r in counted[counted["verdict"] == WIJKT_AF].itertuples()]
     items += [line(r) for r in conditional[conditional["verdict"] != WIJKT_AF].itertuples()]
@@ -753,16 +757,16 @@ def findings(result: pd.DataFrame, margin_pct: float, decimals: int,
     for c, (m, final) in (turning or {}).items():
         r = rows[c]
         margin_line += (f" Het oordeel over {show_stated(r)} ({show_locator(r.locator)}) hangt van de marge af: "
-                        f"vanaf {fmt.percent(m, _decimals_of(m))} is het ‘{final}’, daaronder niet.")
+                        f"vanaf {fmt.percent(m, _decimals_of(m))} is het ‘{final}’, bij een kleinere marge niet.")
     if turning is not None and not turning:
-        margin_line += " Bij geen enkele marge tot de helft verandert een oordeel."
+        margin_line += f" Bij geen enkele marge tot {fmt.percent(TURNING_UPTO_PCT)} verandert een oordeel."
     elif turning:
-        margin_line += " De andere oordelen hangen niet van de marge af."
+        margin_line += f" De andere oordelen blijven gelijk bij elke marge tot {fmt.percent(TURNING_UPTO_PCT)}."
     items.append(margin_line)
     if guarantees:
         items.append(
-            f"Niet meegeteld: {fmt.number(len(guarantees))} verbanden tussen delen en een geheel. Ze kloppen in de brief; "
-            f"het inlezen van de cijfers weigert gegevens die ze breken, dus een herberekening kan ze niet meer "
-            f"tegenspreken. Het zijn: " + "; ".join(f"{desc} (§{s})" for s, desc in guarantees) + "."
+            f"Niet meegeteld: {fmt.number(len(guarantees))} verbanden tussen delen en een geheel. Ze kloppen in de brief. "
+            f"Dit rapport controleert ze al bij het overnemen van de cijfers en neemt cijfers die ze breken niet over, "
+            f"dus een herberekening kan ze niet meer tegenspreken. Het zijn: " + "; ".join(f"{desc} (§{s})" for s, desc in guarantees) + "."
         )
     return items
