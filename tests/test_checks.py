@@ -5,7 +5,6 @@ mutation of one input figure flips its verdict)."""
 import shutil
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from verzamelbrief import checks
@@ -175,7 +174,7 @@ def test_only_checks_that_could_fail_are_counted(tables):
         "leerbaarheid_minder_nadeel", "markt_taalaanbieders_grootste_deel", "markt_niet_overal"}
     assert result["counted"].sum() == 6
     # one sentence about two figures is one check
-    assert not any(c.startswith("markt_map") or c.startswith("markt_participatie") for c in result.index)
+    assert not any(c.startswith(("markt_map", "markt_participatie")) for c in result.index)
 
 
 #: For every check: one raw figure (file, indicator, category, year) and a value that changes its verdict.

@@ -56,15 +56,15 @@ starts from are taken as stated.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Callable, Mapping
 
 import pandas as pd
 
-from .catalogue import load_catalogue, load_table, resolve, rounding_margin
 from . import paths
+from .catalogue import load_catalogue, load_table, resolve, rounding_margin
 
 KLOPT = "klopt"
 AFGEROND = "klopt (afgerond)"
@@ -404,13 +404,13 @@ CHECKS: tuple[Check, ...] = (
 #: in the project's words; why not). Figures give their locator from ``data/raw``.
 LEFT_OUT: tuple[tuple[int, tuple[Figure | str, ...], str, str], ...] = (
     (0, ("Aanleiding alinea 1",), "Het aantal onderwerpen, in woorden en in cijfers",
-     "Een telling van de opsomming, geen cijfer uit de gegevens; de opsomming telt evenveel onderwerpen "
-     "als de brief noemt, dus dit kan niet misgaan."),
+     ("Een telling van de opsomming, geen cijfer uit de gegevens; de opsomming telt evenveel onderwerpen "
+      "als de brief noemt, dus dit kan niet misgaan.")),
     (1, (Figure("01_statushouders_aan_het_werk", "municipalities_offering", "work_experience_volunteering"),
          _markt("municipalities_dual_use", "uses_dual_trajectories")),
      "Twee aandelen van gemeenten uit dezelfde monitor van het KIS",
-     "Ze gaan over verschillende voorzieningen (werkervaringsplekken en vrijwilligerswerk, duale trajecten); "
-     "er is niets om ze tegen af te zetten."),
+     ("Ze gaan over verschillende voorzieningen (werkervaringsplekken en vrijwilligerswerk, duale trajecten); "
+      "er is niets om ze tegen af te zetten.")),
     (3, (Figure(_LEER, "wrongly_not_feasible", "total", 2023),), "Het aantal inburgeraars dat ten onrechte ‘niet haalbaar’ kreeg",
      "Een uitkomst van een analyse; de brief geeft de getallen niet waaruit het volgt."),
     (4, (Figure("04_agi_ontheffing", "max_exam_attempts", "until_april_2023", 2023),),
@@ -559,14 +559,20 @@ def turning_margins(tables: Tables, checks: tuple[Check, ...] = CHECKS,
     return out
 
 
+def _ref_name(entry: dict, ref: str) -> str:
+    """The Dutch label of a catalogue reference ``indicator/category`` (or ``indicator``)."""
+    from .text import label_of
+
+    ind, _, cat = ref.partition("/")
+    return _lower_first(label_of(entry, ind, cat or None))
+
+
 def validation_guarantees(raw_dir: Path | str | None = None) -> list[tuple[int, str]]:
     """(section, Dutch description) of every whole and part-of relation that validation enforces.
 
     >>> any(s == 7 for s, _ in validation_guarantees())
     True
     """
-    from .text import label_of
-
     raw_dir = resolve(raw_dir or paths.DATA_RAW)
     files = load_catalogue(raw_dir / "catalogue.yaml")["files"]
     out = []
@@ -577,13 +583,10 @@ def validation_guarantees(raw_dir: Path | str | None = None) -> list[tuple[int, 
             by = " (per onderdeel)" if whole.get("by") else ""
             out.append((int(entry["section"]), f"{' plus '.join(names)}{by}: {rule}"))
         for rel in entry.get("part_of", []):
-            def name(ref: str) -> str:
-                ind, _, cat = ref.partition("/")
-                return _lower_first(label_of(entry, ind, cat or None))
             whole = rel["whole"]
-            whole_name = name(whole) + ("" if "/" in whole else " (samen)")
-            out.append((int(entry["section"]), f"{' plus '.join(name(p) for p in rel['parts'])}: "
-                                               f"niet meer dan {whole_name}"))
+            whole_name = _ref_name(entry, whole) + ("" if "/" in whole else " (samen)")
+            parts = " plus ".join(_ref_name(entry, p) for p in rel["parts"])
+            out.append((int(entry["section"]), f"{parts}: niet meer dan {whole_name}"))
     return sorted(out)
 
 
