@@ -5,12 +5,11 @@ mutation of one input figure flips its verdict)."""
 import shutil
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from verzamelbrief import checks
 from verzamelbrief.catalogue import load_catalogue
-from verzamelbrief.checks import BINNEN_AFRONDING, KLOPT, WIJKT_AF, Claim, Figure, accepted_range, verdict
+from verzamelbrief.checks import AFGEROND, KLOPT, WIJKT_AF, Claim, Figure, accepted_range, verdict
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
 
@@ -21,12 +20,12 @@ RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
     "stated, recomputed, expected",
     [
         (15, 15, KLOPT),
-        (15, 15.0790922, BINNEN_AFRONDING),   # the letter's growth of candidates
-        (15, 15.5, BINNEN_AFRONDING),         # exactly half a unit off: still rounding
-        (15, 14.5, BINNEN_AFRONDING),
+        (15, 15.0790922, AFGEROND),   # the letter's growth of candidates
+        (15, 15.5, AFGEROND),         # exactly half a unit off: still rounding
+        (15, 14.5, AFGEROND),
         (15, 15.5001, WIJKT_AF),
         (15, 14.4999, WIJKT_AF),
-        (7.5, 7.55, BINNEN_AFRONDING),        # one decimal stated: margin 0,05
+        (7.5, 7.55, AFGEROND),        # one decimal stated: margin 0,05
         (7.5, 7.56, WIJKT_AF),
         (6, 6.7, WIJKT_AF),                   # the AMIF remainder
         (3, 31 - 28, KLOPT),
@@ -94,7 +93,8 @@ def test_check_ids_are_unique_and_statements_carry_no_figures():
     ids = [c.id for c in checks.CHECKS]
     assert len(ids) == len(set(ids))
     for c in checks.CHECKS:
-        assert c.statement and not any(ch.isdigit() for ch in c.statement), c.id
+        named = c.statement.replace("Wi2013", "").replace("Wi2021", "")  # the laws' names are no figures
+        assert c.statement and not any(ch.isdigit() for ch in named), c.id
 
 
 def test_every_stated_figure_exists_in_data_raw(tables):
@@ -102,42 +102,105 @@ def test_every_stated_figure_exists_in_data_raw(tables):
     for c in checks.CHECKS:
         entry = catalogue["files"][f"{c.stated.file}.csv"]
         assert entry["section"] == c.section, c.id
+        assert (c.recompute is None) != (not c.readings), c.id  # a figure is recomputed, words are read
         if isinstance(c.stated, Figure):
             row = c.stated.row(tables)  # exactly one row, or KeyError
             assert row["unit"] == entry["indicators"][c.stated.indicator]["unit"]
         else:
             assert isinstance(c.stated, Claim) and c.stated.words and c.stated.low < c.stated.high
+        for r in c.recomputations():
+            for f in r.figures:
+                f.row(tables)
+
+
+def test_claim_words_stand_in_the_located_part_of_the_letter():
+    from reference import flat, letter_text, sections
+
+    parts = sections(letter_text())
+    for c in checks.CHECKS:
+        words = c.stated.words if isinstance(c.stated, Claim) else c.words
+        if words:
+            assert words.lower() in parts[c.section].lower(), (c.id, words)
+        if isinstance(c.stated, Claim):
+            assert c.stated.locator.startswith(f"§{c.section} "), c.id
+    whole = flat(letter_text()).lower()
+    for _, sources, _, _ in checks.LEFT_OUT:
+        assert sources, "every left-out statement says where it stands"
+    assert "voor deze periode" in whole  # the AMIF verdict's condition quotes these words
+
+
+EXPECTED = {
+    "leerbaarheid_cesuur_verlaging": KLOPT,
+    "leerbaarheid_minder_nadeel": KLOPT,
+    "mdt_groot_aantal": KLOPT,
+    "amif_resterend": WIJKT_AF,
+    "bib_groei_kandidaten": AFGEROND,
+    "bib_eerste_poging_woorden": KLOPT,
+    "markt_taalaanbieders_grootste_deel": KLOPT,
+    "markt_niet_overal": KLOPT,
+    "markt_veel_afrondend": KLOPT,
+}
 
 
 def test_verdicts_on_the_letters_figures(tables):
     result = checks.run_checks(tables).set_index("check")
     assert result["section"].is_monotonic_increasing
-    assert dict(result["verdict"]) == {
-        "leerbaarheid_cesuur_verlaging": KLOPT,
-        "amif_resterend": WIJKT_AF,
-        "bib_groei_kandidaten": BINNEN_AFRONDING,
-        "bib_eerste_poging_woorden": KLOPT,
-        "markt_taalaanbieders_grootste_deel": KLOPT,
-        "markt_participatie_z_niet_overal": KLOPT,
-        "markt_map_niet_overal": KLOPT,
-    }
+    assert dict(result["verdict"]) == EXPECTED
     assert result.loc["amif_resterend", "recomputed_value"] == pytest.approx(10.5 + 3.5 + 9.4 - 16.7)
     assert result.loc["amif_resterend", "stated_value"] == 6
     assert result.loc["bib_groei_kandidaten", "recomputed_value"] == pytest.approx(100 * 877 / 5816)
     assert result["derived"].all() and result["rule"].str.len().gt(0).all()
+    # the verdicts that rest on an assumption or a reading say so in their own words
+    assert result.loc["amif_resterend", "shown_verdict"].startswith(
+        "wijkt af, als het bedrag dat voor deze periode beschikbaar was de som van de drie themaplafonds is")
+    assert result.loc["markt_veel_afrondend", "shown_verdict"].startswith(
+        "klopt alleen gerekend over de gemeenten die het aanbod nog niet hadden, niet gerekend over alle gemeenten")
+    assert "ten minste een kwart" in result.loc["mdt_groot_aantal", "shown_verdict"]
+    assert result.loc["bib_groei_kandidaten", "shown_verdict"] == AFGEROND
+    # what the word checks are held against
+    assert result.loc["markt_veel_afrondend", "recomputed_all"] == (
+        "de gemeenten die het aanbod nog niet hadden: " + str(round(100 * 14 / 24, 10))
+        + "; de gemeenten die het aanbod nog niet hadden: 50.0; alle gemeenten: 14.0; alle gemeenten: 12.0")
+    assert result.loc["mdt_groot_aantal", "recomputed_value"] == pytest.approx(100 * 43 / 140)
+    assert result.loc["leerbaarheid_minder_nadeel", "recomputed_value"] == pytest.approx(100 * 22 / 38)
+    # locators: the paragraphs of the statement and of every input
+    assert result.loc["markt_veel_afrondend", "locator"] == "§10 Participatiedeel Z-route/duaal alinea 1 en 2"
+    assert result.loc["amif_resterend", "locator"] == "§8 alinea 3"
 
 
-#: For every check: one raw figure (file, indicator, category) and a value that flips its verdict.
+def test_only_checks_that_could_fail_are_counted(tables):
+    result = checks.run_checks(tables).set_index("check")
+    assert set(result.index[~result["counted"]]) == {
+        "leerbaarheid_minder_nadeel", "markt_taalaanbieders_grootste_deel", "markt_niet_overal"}
+    assert result["counted"].sum() == 6
+    # one sentence about two figures is one check
+    assert not any(c.startswith(("markt_map", "markt_participatie")) for c in result.index)
+
+
+#: For every check: one raw figure (file, indicator, category, year) and a value that changes its verdict.
 MUTATIONS = {
-    "leerbaarheid_cesuur_verlaging": ("03_leerbaarheidstoets", "cutoff_correct", "new_cutoff", 27, KLOPT, WIJKT_AF),
-    "amif_resterend": ("08_amif", "granted", "total", 17.4, WIJKT_AF, KLOPT),
-    "bib_groei_kandidaten": ("09_bib_examenmonitor", "candidates", "total", 6800, BINNEN_AFRONDING, WIJKT_AF),
-    "bib_eerste_poging_woorden": ("09_bib_examenmonitor", "first_attempt_pass_share", "total", 60, KLOPT, WIJKT_AF),
-    "markt_taalaanbieders_grootste_deel": ("10_marktmonitor", "providers_share", "offer_wi2013_2023", 45, KLOPT, WIJKT_AF),
-    "markt_participatie_z_niet_overal": ("10_marktmonitor", "coverage_realised", "z_route_participation", 100,
-                                         KLOPT, WIJKT_AF),
-    "markt_map_niet_overal": ("10_marktmonitor", "coverage_realised", "map", 100, KLOPT, WIJKT_AF),
+    "leerbaarheid_cesuur_verlaging": ("03_leerbaarheidstoets", "cutoff_correct", "new_cutoff", 2023, 27, KLOPT, WIJKT_AF),
+    "leerbaarheid_minder_nadeel": ("03_leerbaarheidstoets", "asylum_permit_holders_share", "z_route", 2023, 38,
+                                   KLOPT, WIJKT_AF),
+    "mdt_groot_aantal": ("06_mdt", "providers", "integration_focused", 2022, 30, KLOPT, WIJKT_AF),
+    "amif_resterend": ("08_amif", "granted", "total", 2022, 17.4, WIJKT_AF, KLOPT),
+    "bib_groei_kandidaten": ("09_bib_examenmonitor", "candidates", "total", 2021, 6800, AFGEROND, WIJKT_AF),
+    "bib_eerste_poging_woorden": ("09_bib_examenmonitor", "first_attempt_pass_share", "total", 2021, 60, KLOPT, WIJKT_AF),
+    "markt_taalaanbieders_grootste_deel": ("10_marktmonitor", "providers_share", "offer_wi2013_2023", 2022, 45,
+                                           KLOPT, WIJKT_AF),
+    "markt_niet_overal": ("10_marktmonitor", "coverage_realised", "map", 2022, 100, KLOPT, WIJKT_AF),
+    "markt_veel_afrondend": ("10_marktmonitor", "coverage_final_phase", "map", 2022, 5, KLOPT, WIJKT_AF),
 }
+
+
+def mutate(tables, file, indicator, category, year, value):
+    mutated = dict(tables)
+    df = tables[file].copy()
+    rows = (df["indicator"] == indicator) & (df["category"] == category) & (df["year"] == year)
+    assert rows.sum() == 1
+    df.loc[rows, "value"] = float(value)
+    mutated[file] = df
+    return mutated
 
 
 def test_every_check_has_a_mutation():
@@ -145,37 +208,68 @@ def test_every_check_has_a_mutation():
 
 
 @pytest.mark.parametrize("check_id", sorted(MUTATIONS))
-def test_changing_one_input_figure_flips_the_verdict(tables, check_id):
-    file, indicator, category, value, before, after = MUTATIONS[check_id]
+def test_changing_one_input_figure_changes_the_verdict(tables, check_id):
+    file, indicator, category, year, value, before, after = MUTATIONS[check_id]
     check = next(c for c in checks.CHECKS if c.id == check_id)
     assert checks.evaluate(check, tables)["verdict"] == before
-    mutated = dict(tables)
-    df = tables[file].copy()
-    rows = (df["indicator"] == indicator) & (df["category"] == category)
-    if file == "09_bib_examenmonitor" and indicator == "candidates":
-        rows &= df["year"] == 2021
-    assert rows.sum() == 1
-    df.loc[rows, "value"] = float(value)
-    mutated[file] = df
-    assert checks.evaluate(check, mutated)["verdict"] == after
+    assert checks.evaluate(check, mutate(tables, file, indicator, category, year, value))["verdict"] == after
+
+
+def test_the_reading_of_veel_decides_its_verdict(tables):
+    check = next(c for c in checks.CHECKS if c.id == "markt_veel_afrondend")
+    # many more municipalities in the final phase: true under both readings, so no reading in the verdict
+    both = tables
+    for module in ("map", "z_route_participation"):
+        both = mutate(both, "10_marktmonitor", "coverage_realised", module, 2022, 70)
+        both = mutate(both, "10_marktmonitor", "coverage_final_phase", module, 2022, 26)
+    row = checks.evaluate(check, both)
+    assert row["verdict"] == KLOPT and "gerekend over" not in row["shown_verdict"]
+
+
+def test_the_margin_table_and_the_turning_margin(tables):
+    table = checks.margin_table(tables, [3.0, 10.0, 20.0]).set_index("check")
+    assert list(table.index) == [c.id for c in sorted(checks.CHECKS, key=lambda c: c.section) if c.counted]
+    assert table.loc["bib_eerste_poging_woorden", 3.0] == WIJKT_AF
+    assert table.loc["bib_eerste_poging_woorden", 10.0] == KLOPT
+    assert table.loc["amif_resterend", 20.0] == "wijkt af, met voorbehoud"
+    assert checks.turning_margins(tables) == {"bib_eerste_poging_woorden": (4.0, KLOPT)}  # 72/75 = 0,96
 
 
 def test_validation_guarantees_are_listed_not_checked():
     guarantees = checks.validation_guarantees(RAW)
     catalogue = load_catalogue(RAW / "catalogue.yaml")
-    assert len(guarantees) == sum(len(e.get("wholes", [])) for e in catalogue["files"].values())
+    assert len(guarantees) == sum(len(e.get("wholes", [])) + len(e.get("part_of", []))
+                                  for e in catalogue["files"].values())
     assert all(text for _, text in guarantees)
+    assert any("MDT-aanbieders" in text for _, text in guarantees)  # acronyms keep their capitals
 
 
 def test_the_appendix_counts_only_real_recomputations(tables):
     result = checks.run_checks(tables)
-    items = checks.findings(result, 10, 1, checks.validation_guarantees(RAW))
-    assert items[0].startswith(f"De bijlage rekent {len(checks.CHECKS)} uitspraken van de brief na.")
-    assert "kloppen er 6" in items[0] and "1 wijkt af" in items[0]
+    items = checks.findings(result, 10, 1, checks.validation_guarantees(RAW), checks.turning_margins(tables),
+                            [5.0, 10.0, 20.0])
+    assert items[0].startswith("De bijlage toetst 6 afzonderlijke uitspraken van de brief")
+    assert "zonder voorbehoud kloppen er 3 (waarvan 1 na afronding)" in items[0]
+    assert "2 kloppen alleen onder een aanname of bij één lezing van de brief" in items[0]
+    assert "1 wijkt af onder een aanname" in items[0] and "Nog 3 uitspraken" in items[0]
+    assert "binnen de afronding" not in " ".join(items) and "alleen binnen" not in " ".join(items)
     shown = checks.display_table(result, 1)
-    assert list(shown.columns) == ["§", "Uitspraak", "Volgens de brief", "Herberekend", "Toegestaan", "Oordeel"]
+    assert list(shown.columns) == ["Vindplaats", "Uitspraak", "Volgens de brief", "Getoetst aan", "Toegestaan", "Oordeel"]
     assert "‘het grootste deel’" in shown["Volgens de brief"].tolist()
+    assert "‘bijna driekwart’" in shown["Volgens de brief"].tolist()  # not "(75 %)": that is not the letter's
+    assert "‘drie punten’" in shown["Volgens de brief"].tolist()
     assert len(checks.DISPLAY_WIDTHS) == len(shown.columns) == len(checks.DISPLAY_ALIGN)
+    left = checks.left_out_table(tables)
+    assert len(left) == len(checks.LEFT_OUT) and left["Waarom niet nagerekend"].str.len().gt(0).all()
+    assert "§1 alinea 5" in left["Vindplaats"].iloc[1]  # from the data, not typed
+
+
+def test_recomputed_values_follow_the_one_rule_for_decimals(tables):
+    result = checks.run_checks(tables).set_index("check")
+    shown = checks.display_table(result.reset_index(), 1).set_index(result.index)["Getoetst aan"]
+    assert shown["mdt_groot_aantal"] == "31\u00a0%"           # fmt.computed_percent, not 30,7 %
+    assert shown["bib_groei_kandidaten"] == "15,1\u00a0%"     # judging a rounding: one decimal more
+    assert shown["amif_resterend"] == "€\u00a06,7 miljoen"
 
 
 def test_a_missing_figure_is_named(tmp_path):

@@ -1,40 +1,52 @@
 """The figure check ("cijfercontrole"): the letter's derived statements, recomputed.
 
 Some statements in the letter follow from other figures in the same letter (a growth
-percentage, an amount left over, a difference), or give one figure twice, in words and in
-digits ("bijna driekwart (72 procent)"). :data:`CHECKS` lists each of them once,
-declaratively: where the figure *as the letter states it* lives in ``data/raw`` (a
-:class:`Figure`), or the words the letter uses (a :class:`Claim`), and how the statement is
-recomputed from the other raw figures. :func:`run_checks` evaluates every check and returns
-one tidy row each. Every check can fail: ``tests/test_checks.py`` changes one input figure
-per check and sees its verdict flip.
+percentage, an amount left over, a difference, a share), or give one figure twice, in words
+and in digits ("bijna driekwart (72 procent)"). :data:`CHECKS` lists each *distinct*
+statement once, declaratively: where the figure *as the letter states it* lives in
+``data/raw`` (a :class:`Figure`), or the words the letter uses (a :class:`Claim`), and how
+the statement is recomputed from the other raw figures (a :class:`Recompute`). One letter
+sentence that says the same thing of two figures is one check, evaluated on both.
 
-Parts that must add up to a whole (``wholes`` in ``data/raw/catalogue.yaml``) are *not*
-checks: ``python -m verzamelbrief.validate`` refuses raw data that breaks them before any
-notebook runs, so they could never fail here. :func:`validation_guarantees` lists them, so
-that the report can say so once without counting them as confirmations.
+Not every check is counted. ``counted=False`` marks a word check that cannot realistically
+fail (the words stand next to the digits that bear them out, as in "het grootste deel (85
+procent)"): the appendix shows it, but its headline counts only the checks that could come
+out either way. :data:`LEFT_OUT` lists what was considered and not checked, with the reason.
+
+A verdict that rests on an assumption or on one reading of the letter carries it:
+``condition`` (for a :class:`Figure`) or the readings of a :class:`Claim` become part of the
+verdict's own words ("wijkt af, als ...").
+
+Every check can fail: ``tests/test_checks.py`` changes one input figure per check and sees
+its verdict change.
+
+Parts that must add up to a whole, or be part of another figure (``wholes`` and ``part_of``
+in ``data/raw/catalogue.yaml``), are *not* checks: ``python -m verzamelbrief.validate``
+refuses raw data that breaks them before any notebook runs, so they could never fail here.
+:func:`validation_guarantees` lists them, so that the report can say which they are.
 
 The tolerance rule (one rule, for the whole report)
 ---------------------------------------------------
 A figure is read with the precision of the letter's own wording:
 
-- a share in words (unit ``fraction``: "twee op de drie", "een derde", "driekwart",
-  "9 op de 10") is an exact fraction: :func:`exact_value` turns the transcribed digits
-  (0.6667) back into 2/3, and no rounding margin applies;
+- a share in words (unit ``fraction``: "twee op de drie", "een derde", "9 op de 10") is an
+  exact fraction: :func:`exact_value` turns the transcribed digits (0.6667) back into 2/3,
+  and no rounding margin applies;
 - digits without a qualifier ("15 procent", "16,7 miljoen") stand for everything that
   rounds to them: half a unit of the last stated digit either side
   (:func:`~verzamelbrief.catalogue.rounding_margin`: 15 -> 0.5, 16.7 -> 0.05);
 - "ongeveer"/"circa" (``about``), "ruim" (``more_than``) and "bijna" (``nearly``) allow one
   margin, :data:`QUALIFIER_MARGIN_PCT` per cent *of the stated figure* (relative, not in
-  percentage points): either side, only above, only below.
+  percentage points): either side, only above, only below. The margin is a choice;
+  :func:`margin_table` shows the verdicts at other margins.
 
 Verdicts: "klopt" when the recomputed value equals the stated one, or lies within the
-qualifier's margin; "binnen afronding" when an unqualified figure is only reached by rounding;
-"wijkt af" otherwise. All bounds are inclusive. The figures a recomputation starts from are
-taken as stated.
+qualifier's margin; "klopt (afgerond)" when an unqualified figure is the correctly rounded
+recomputation; "wijkt af" otherwise. All bounds are inclusive. The figures a recomputation
+starts from are taken as stated.
 
 >>> verdict(15, 100 * (6693 - 5816) / 5816)
-'binnen afronding'
+'klopt (afgerond)'
 >>> verdict(0.75, 0.72, "nearly")
 'klopt'
 >>> verdict(0.75, 0.72, "nearly", margin_pct=3)
@@ -44,27 +56,36 @@ taken as stated.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Callable, Mapping
 
 import pandas as pd
 
-from .catalogue import load_catalogue, load_table, resolve, rounding_margin
 from . import paths
+from .catalogue import load_catalogue, load_table, resolve, rounding_margin
 
 KLOPT = "klopt"
-BINNEN_AFRONDING = "binnen afronding"
+AFGEROND = "klopt (afgerond)"
 WIJKT_AF = "wijkt af"
-VERDICTS = (KLOPT, BINNEN_AFRONDING, WIJKT_AF)
+VERDICTS = (KLOPT, AFGEROND, WIJKT_AF)
 
 #: The one margin for "ongeveer"/"circa", "ruim" and "bijna", in per cent of the stated figure.
 QUALIFIER_MARGIN_PCT = 10.0
 
+#: The other margins the appendix shows the verdicts at (:func:`margin_table`): a choice, to show how much
+#: the verdicts hang on the margin.
+OTHER_MARGINS_PCT = (5.0, 20.0)
+
+#: The largest margin :func:`turning_margins` tries (the parameter models allow no more).
+TURNING_UPTO_PCT = 50.0
+
+#: The share of a group this report takes "veel" and "een groot aantal" to mean at least (a choice:
+#: the letter gives no measure). The appendix says so in each verdict that uses it.
+MANY_MIN_PCT = 25.0
+
 Tables = Mapping[str, pd.DataFrame]
-#: A recomputation: the raw tables in, ``(value, rule)`` out.
-Recompute = Callable[[Tables], tuple[float, str]]
 
 
 # ---------------------------------------------------------------- the tolerance rule
@@ -125,7 +146,7 @@ def _eps(*values: float) -> float:
 
 def verdict(stated: float, recomputed: float, qualifier: str = "exact", unit: str = "count",
             margin_pct: float = QUALIFIER_MARGIN_PCT) -> str:
-    """"klopt", "binnen afronding" or "wijkt af" for a stated figure and its recomputation.
+    """"klopt", "klopt (afgerond)" or "wijkt af" for a stated figure and its recomputation.
 
     >>> verdict(3, 31 - 28)
     'klopt'
@@ -137,7 +158,7 @@ def verdict(stated: float, recomputed: float, qualifier: str = "exact", unit: st
     if qualifier == "exact" and math.isclose(recomputed, exact_value(stated, unit), rel_tol=1e-9, abs_tol=1e-12):
         return KLOPT
     if low - eps <= recomputed <= high + eps:
-        return KLOPT if qualifier != "exact" else BINNEN_AFRONDING
+        return KLOPT if qualifier != "exact" else AFGEROND
     return WIJKT_AF
 
 
@@ -169,14 +190,18 @@ class Figure:
     def value(self, tables: Tables) -> float:
         return float(self.row(tables)["value"])
 
+    def locator(self, tables: Tables) -> str:
+        return str(self.row(tables)["locator"])
+
 
 @dataclass(frozen=True)
 class Claim:
-    """What the letter says in words about a figure it also gives in digits.
+    """What the letter says in words about figures it also gives in digits.
 
     ``words`` is the letter's wording (a few words, not a sentence), ``low``/``high`` the
-    values those words allow, in the figure's unit, with ``strict`` bounds excluded;
-    ``unit`` and ``file``/``section`` say where the figure is.
+    values those words allow, in ``unit`` (``percent``), with ``strict`` bounds excluded;
+    ``file`` says where the figures are, ``locator`` where the words stand in the letter
+    (the words are not in ``data/raw``, so their paragraph is given here, once).
     """
 
     words: str
@@ -184,6 +209,7 @@ class Claim:
     high: float
     unit: str
     file: str
+    locator: str
     strict: tuple[bool, bool] = (False, False)
 
     def holds(self, value: float) -> bool:
@@ -194,107 +220,217 @@ class Claim:
 
 # ---------------------------------------------------------------- recomputations
 
+@dataclass(frozen=True)
+class Recompute:
+    """A recomputation from raw figures: ``fn`` of their values, and the rule in symbols."""
+
+    figures: tuple[Figure, ...]
+    fn: Callable[..., float]
+    rule: str
+
+    def __call__(self, tables: Tables) -> float:
+        return float(self.fn(*(f.value(tables) for f in self.figures)))
+
+
 def difference(a: Figure, b: Figure) -> Recompute:
     """``a - b``."""
-    return lambda t: (a.value(t) - b.value(t), f"{a.label} - {b.label}")
+    return Recompute((a, b), lambda x, y: x - y, f"{a.label} - {b.label}")
 
 
 def total_minus(parts: tuple[Figure, ...], minus: Figure) -> Recompute:
     """The sum of ``parts`` minus ``minus``."""
-    return lambda t: (sum(f.value(t) for f in parts) - minus.value(t),
-                      f"({' + '.join(f.label for f in parts)}) - {minus.label}")
+    return Recompute((*parts, minus), lambda *v: sum(v[:-1]) - v[-1],
+                     f"({' + '.join(f.label for f in parts)}) - {minus.label}")
 
 
 def growth_pct(base: Figure, later: Figure) -> Recompute:
     """The growth from ``base`` to ``later`` in percent of ``base``."""
-    return lambda t: (100 * (later.value(t) - base.value(t)) / base.value(t),
-                      f"100 * ({later.label} - {base.label}) / {base.label}")
+    return Recompute((base, later), lambda b, x: 100 * (x - b) / b,
+                     f"100 * ({later.label} - {base.label}) / {base.label}")
 
 
 def as_fraction(percent: Figure) -> Recompute:
     """A percentage as a fraction of 1, to compare with a share put into words."""
-    return lambda t: (percent.value(t) / 100, f"{percent.label} / 100")
+    return Recompute((percent,), lambda p: p / 100, f"{percent.label} / 100")
 
 
 def same(figure: Figure) -> Recompute:
     """The figure itself, to hold against the words the letter uses for it."""
-    return lambda t: (figure.value(t), figure.label)
+    return Recompute((figure,), lambda v: v, figure.label)
+
+
+def share_pct(part: Figure, whole: Figure) -> Recompute:
+    """``part`` in percent of ``whole``."""
+    return Recompute((part, whole), lambda p, w: 100 * p / w, f"100 * {part.label} / {whole.label}")
+
+
+def share_of_rest_pct(part: Figure, done: Figure) -> Recompute:
+    """``part`` in percent of what ``done`` leaves of 100 % (the group that has not done it yet)."""
+    return Recompute((part, done), lambda p, d: 100 * p / (100 - d), f"100 * {part.label} / (100 - {done.label})")
+
+
+#: A reading of a claim: a short Dutch phrase for what the words refer to, and its recomputations.
+Reading = tuple[str, tuple[Recompute, ...]]
 
 
 # ---------------------------------------------------------------- the checks
 
 @dataclass(frozen=True)
 class Check:
-    """One derived statement of the letter, or one figure it gives in words and digits.
+    """One distinct statement of the letter that follows from, or repeats, its other figures.
 
-    ``statement`` is a short Dutch paraphrase written for this project (no figures in
-    it: those come from the data), ``stated`` the letter's figure in ``data/raw`` or its
-    words, ``recompute`` how the statement follows from the other figures.
+    ``statement`` is a short Dutch description written for this project (no figures in it:
+    those come from the data). ``stated`` is the letter's figure in ``data/raw`` (a
+    :class:`Figure`, recomputed by ``recompute``) or its words (a :class:`Claim`, held
+    against every recomputation of each of its ``readings``). ``words`` shows the letter's
+    own wording instead of the digits where the letter uses words (‘drie punten’).
+    ``condition`` is the assumption the verdict rests on, in Dutch, starting with "als";
+    ``counted`` is False for a word check that cannot realistically fail.
     """
 
     id: str
     section: int
     statement: str
     stated: Figure | Claim
-    recompute: Recompute
+    recompute: Recompute | None = None
+    readings: tuple[Reading, ...] = ()
+    words: str = ""
+    condition: str = ""
+    counted: bool = True
 
     @property
     def file(self) -> str:
         return self.stated.file
 
+    def recomputations(self) -> tuple[Recompute, ...]:
+        if self.recompute is not None:
+            return (self.recompute,)
+        return tuple(r for _, rs in self.readings for r in rs)
 
+
+_LEER = "03_leerbaarheidstoets"
 _AMIF = "08_amif"
 _CEILINGS = tuple(Figure(_AMIF, "budget_ceiling", c, 2022)
                   for c in ("dual_trajectories", "context_learning", "participation_activation"))
+_BIB = "09_bib_examenmonitor"
 _MARKT = "10_marktmonitor"
+_PARTICIPATION = "§10 Participatiedeel Z-route/duaal alinea 1"
+_MODULES = ("z_route_participation", "map")
+
+
+def _markt(indicator: str, category: str) -> Figure:
+    return Figure(_MARKT, indicator, category, 2022)
+
 
 CHECKS: tuple[Check, ...] = (
     Check(
         "leerbaarheid_cesuur_verlaging", 3,
-        "Verlaging van de cesuur (‘drie punten’) naast de oude en de nieuwe cesuur",
-        Figure("03_leerbaarheidstoets", "cutoff_reduction", "total", 2023),
-        difference(Figure("03_leerbaarheidstoets", "cutoff_correct", "old_cutoff", 2023),
-                   Figure("03_leerbaarheidstoets", "cutoff_correct", "new_cutoff", 2023)),
+        "Verlaging van de cesuur, naast de oude en de nieuwe cesuur",
+        Figure(_LEER, "cutoff_reduction", "total", 2023),
+        difference(Figure(_LEER, "cutoff_correct", "old_cutoff", 2023),
+                   Figure(_LEER, "cutoff_correct", "new_cutoff", 2023)),
+        words="drie punten",
+    ),
+    Check(
+        "leerbaarheid_minder_nadeel", 3,
+        "Minder asielstatushouders met nadeel dan het aantal met een ten onrechte ‘niet haalbaar’: "
+        "het aandeel in de Z-route als deel van het aandeel met ‘niet haalbaar’",
+        Claim("aanzienlijk minder", 0, 100, "percent", _LEER, "§3 alinea 3", strict=(False, True)),
+        readings=(("", (share_pct(Figure(_LEER, "asylum_permit_holders_share", "z_route", 2023),
+                                  Figure(_LEER, "asylum_permit_holders_share", "not_feasible", 2023)),)),),
+        condition="als richting; hoeveel minder laat de brief open",
+        counted=False,
+    ),
+    Check(
+        "mdt_groot_aantal", 6,
+        "MDT-aanbieders die inzetten op inburgering, als deel van alle aanbieders",
+        Claim("een groot aantal", MANY_MIN_PCT, 100, "percent", "06_mdt", "§6 alinea 3"),
+        readings=(("", (share_pct(Figure("06_mdt", "providers", "integration_focused", 2022),
+                                  Figure("06_mdt", "providers", "total", 2022)),)),),
+        condition="als ‘een groot aantal’ ten minste een kwart van de aanbieders is",
     ),
     Check(
         "amif_resterend", 8,
-        "Restant van de AMIF-ronde, berekend als de som van de drie themaplafonds min het toegekende bedrag "
-        "(aanname: het beschikbare bedrag is die som)",
+        "Restant van de AMIF-ronde: de drie themaplafonds samen min het toegekende bedrag",
         Figure(_AMIF, "remaining_call", "total", 2022),
         total_minus(_CEILINGS, Figure(_AMIF, "granted", "total", 2022)),
+        condition="als het bedrag dat voor deze periode beschikbaar was de som van de drie themaplafonds is; "
+                  "dat bedrag noemt de brief niet",
     ),
     Check(
         "bib_groei_kandidaten", 9,
         "Groei van het aantal kandidaten voor het examen in het buitenland, vergeleken met een jaar eerder",
-        Figure("09_bib_examenmonitor", "candidates_growth", "total", 2021),
-        growth_pct(Figure("09_bib_examenmonitor", "candidates", "total", 2020),
-                   Figure("09_bib_examenmonitor", "candidates", "total", 2021)),
+        Figure(_BIB, "candidates_growth", "total", 2021),
+        growth_pct(Figure(_BIB, "candidates", "total", 2020), Figure(_BIB, "candidates", "total", 2021)),
     ),
     Check(
         "bib_eerste_poging_woorden", 9,
         "Geslaagd bij de eerste poging: de woorden van de brief naast het percentage",
-        Figure("09_bib_examenmonitor", "first_attempt_pass_share_words", "total", 2021),
-        as_fraction(Figure("09_bib_examenmonitor", "first_attempt_pass_share", "total", 2021)),
+        Figure(_BIB, "first_attempt_pass_share_words", "total", 2021),
+        as_fraction(Figure(_BIB, "first_attempt_pass_share", "total", 2021)),
     ),
     Check(
         "markt_taalaanbieders_grootste_deel", 10,
-        "Taalaanbieders die in ieder geval dit jaar nog aanbod hebben voor inburgeraars onder de oude wet: "
+        "Taalaanbieders die in ieder geval in het jaar van de brief nog aanbod hebben voor inburgeraars onder de Wi2013: "
         "de woorden van de brief naast het percentage",
-        Claim("het grootste deel", 50, 100, "percent", _MARKT, strict=(True, False)),
-        same(Figure(_MARKT, "providers_share", "offer_wi2013_2023", 2022)),
+        Claim("het grootste deel", 50, 100, "percent", _MARKT, "§10 De drie leerroutes alinea 2", strict=(True, False)),
+        readings=(("", (same(_markt("providers_share", "offer_wi2013_2023")),)),),
+        counted=False,
     ),
     Check(
-        "markt_participatie_z_niet_overal", 10,
-        "Aanbod voor het participatiedeel van de Z-route: de woorden van de brief naast het percentage",
-        Claim("nog niet overal gerealiseerd", 0, 100, "percent", _MARKT, strict=(False, True)),
-        same(Figure(_MARKT, "coverage_realised", "z_route_participation", 2022)),
+        "markt_niet_overal", 10,
+        "Aanbod voor het participatiedeel van de Z-route en voor de module arbeidsmarkt en participatie: "
+        "de woorden van de brief naast de percentages",
+        Claim("nog niet overal gerealiseerd", 0, 100, "percent", _MARKT, _PARTICIPATION, strict=(False, True)),
+        readings=(("", tuple(same(_markt("coverage_realised", m)) for m in _MODULES)),),
+        counted=False,
     ),
     Check(
-        "markt_map_niet_overal", 10,
-        "Aanbod voor de module arbeidsmarkt en participatie: de woorden van de brief naast het percentage",
-        Claim("nog niet overal gerealiseerd", 0, 100, "percent", _MARKT, strict=(False, True)),
-        same(Figure(_MARKT, "coverage_realised", "map", 2022)),
+        "markt_veel_afrondend", 10,
+        "Gemeenten in de afrondende fase voor dezelfde twee onderdelen",
+        Claim("veel van de gemeenten", MANY_MIN_PCT, 100, "percent", _MARKT, _PARTICIPATION),
+        readings=(
+            ("de gemeenten die het aanbod nog niet hadden",
+             tuple(share_of_rest_pct(_markt("coverage_final_phase", m), _markt("coverage_realised", m))
+                   for m in _MODULES)),
+            ("alle gemeenten", tuple(same(_markt("coverage_final_phase", m)) for m in _MODULES)),
+        ),
+        condition="‘veel’ gelezen als ten minste een kwart",
     ),
+)
+
+
+#: Considered and not checked: (section, where: raw figures or, for words only, a locator; the letter's point
+#: in the project's words; why not). Figures give their locator from ``data/raw``.
+LEFT_OUT: tuple[tuple[int, tuple[Figure | str, ...], str, str], ...] = (
+    (0, ("Aanleiding alinea 1",), "Het aantal onderwerpen, in woorden en in cijfers",
+     ("Een telling van de opsomming, geen cijfer uit de gegevens; de opsomming telt evenveel onderwerpen "
+      "als de brief noemt, dus dit kan niet misgaan.")),
+    (1, (Figure("01_statushouders_aan_het_werk", "municipalities_offering", "work_experience_volunteering"),
+         _markt("municipalities_dual_use", "uses_dual_trajectories")),
+     "Twee aandelen van gemeenten uit dezelfde monitor van het KIS",
+     ("Ze gaan over verschillende voorzieningen (werkervaringsplekken en vrijwilligerswerk, duale trajecten); "
+      "er is niets om ze tegen af te zetten.")),
+    (3, (Figure(_LEER, "wrongly_not_feasible", "total", 2023),), "Het aantal inburgeraars dat ten onrechte ‘niet haalbaar’ kreeg",
+     "Een uitkomst van een analyse; de brief geeft de getallen niet waaruit het volgt."),
+    (4, (Figure("04_agi_ontheffing", "max_exam_attempts", "until_april_2023", 2023),),
+     "Het lagere maximumaantal examenpogingen", "Een besluit; de brief leidt er geen cijfer uit af."),
+    (5, (Figure("05_onderwijsroute", "share_of_asylum_pip", "total", 2022),),
+     "Het aantal inburgeraars in de onderwijsroute, als deel van alle asielstatushouders met een PIP",
+     "Het totaal dat eruit volgt, staat niet in de brief; er is niets om de uitkomst mee te vergelijken."),
+    (7, ("§7 alinea 3", "§7 alinea 5"), "‘Beperkte doelgroep’ en ‘beperkte groep’ voor mensen van AOW-leeftijd",
+     "De brief geeft geen maat voor ‘beperkt’; de aantallen staan in §7 van dit rapport."),
+    (7, (Figure("07_aow_naturalisatie", "naturalisation_requests", "aow_age", 2021),),
+     "Minder naturalisatieverzoeken na de AOW-leeftijd dan op jongere leeftijd",
+     "Kan niet misgaan: het gaat om een paar honderd verzoeken tegenover tienduizenden."),
+    (8, (Figure(_AMIF, "remaining_call", "total", 2022), Figure(_AMIF, "remaining_programme", "total", 2027)),
+     "Het restant van deze ronde naast het bedrag voor de rest van de programmaperiode",
+     "De brief zegt niet of het restant in dat bedrag zit, en noemt het totaal van de programmaperiode niet."),
+    (10, (_markt("providers_share", "offer_wi2013_2023"),),
+     "Voldoende aanbod voor de Wi2013, afgeleid uit het aandeel taalaanbieders",
+     "Een verwachting; de vraag naar aanbod staat niet in de brief."),
+    (10, (_markt("waiting_time", "wi2013"),), "Het verschil in wachttijd tussen de Wi2013 en de Wi2021",
+     "De brief noemt de twee wachttijden, geen verschil of verhouding."),
 )
 
 
@@ -307,25 +443,69 @@ def load_tables(raw_dir: Path | str | None = None) -> dict[str, pd.DataFrame]:
     return {name.removesuffix(".csv"): load_table(name, raw_dir) for name in sorted(names)}
 
 
+def locators(check: Check, tables: Tables) -> list[str]:
+    """The letter's paragraphs a check uses: where its statement and every input stand."""
+    found = [check.stated.locator if isinstance(check.stated, Claim) else check.stated.locator(tables)]
+    found += [f.locator(tables) for r in check.recomputations() for f in r.figures]
+    return list(dict.fromkeys(found))
+
+
+def join_locators(found: list[str]) -> str:
+    """Several paragraphs of one part of the letter in one locator: ``§10 X alinea 1 en 2``.
+
+    >>> join_locators(["§10 X alinea 1", "§10 X alinea 2", "§8 alinea 3"])
+    '§10 X alinea 1 en 2; §8 alinea 3'
+    """
+    groups: dict[str, list[str]] = {}
+    for loc in found:
+        head, sep, n = loc.rpartition(" alinea ")
+        key, part = (head, n) if sep else (loc, "")
+        groups.setdefault(key, []).append(part)
+    return "; ".join(f"{k} alinea {' en '.join(ns)}" if all(ns) else k for k, ns in groups.items())
+
+
+def show_locator(locator: str) -> str:
+    """A locator as the report shows it (one place to change when the report gets its own form)."""
+    return locator
+
+
+def _claim_verdict(check: Check, values: list[tuple[str, list[float]]]) -> tuple[str, str]:
+    """(verdict, condition) of a claim: one per reading; readings that disagree become the condition."""
+    claim = check.stated
+    results = [(label, all(claim.holds(v) for v in vs)) for label, vs in values]
+    if all(ok for _, ok in results) or not any(ok for _, ok in results):
+        return (KLOPT if results[0][1] else WIJKT_AF), check.condition
+    yes = " of ".join(label for label, ok in results if ok)
+    no = " of ".join(label for label, ok in results if not ok)
+    extra = f" ({check.condition})" if check.condition else ""
+    return KLOPT, f"alleen gerekend over {yes}, niet gerekend over {no}{extra}"
+
+
 def evaluate(check: Check, tables: Tables, margin_pct: float = QUALIFIER_MARGIN_PCT) -> dict:
-    """One check as a tidy row: the stated figure or words, the recomputed value, the verdict."""
-    value, rule = check.recompute(tables)
+    """One check as a tidy row: the stated figure or words, the recomputed value(s), the verdict."""
     ref = check.stated
     if isinstance(ref, Claim):
+        values = [(label, [round(r(tables), 10) for r in rs]) for label, rs in check.readings]
+        result, condition = _claim_verdict(check, values)
         stated, qualifier, unit, words = math.nan, "words", ref.unit, ref.words
         low, high = ref.low, ref.high
-        result = KLOPT if ref.holds(value) else WIJKT_AF
+        rule = "; ".join(r.rule for r in check.recomputations())
         indicator = category = year = None
+        value = values[0][1][0]
     else:
+        value = round(check.recompute(tables), 10)  # drop floating-point noise, keep every real digit
+        values = [("", [value])]
         row = ref.row(tables)
-        stated, qualifier, unit, words = float(row["value"]), str(row["qualifier"]), str(row["unit"]), ""
+        stated, qualifier, unit, words = float(row["value"]), str(row["qualifier"]), str(row["unit"]), check.words
         low, high = accepted_range(stated, qualifier, unit, margin_pct)
-        result = verdict(stated, value, qualifier, unit, margin_pct)
+        result, condition, rule = verdict(stated, value, qualifier, unit, margin_pct), check.condition, check.recompute.rule
         indicator, category, year = ref.indicator, ref.category, ref.year
     return {
         "check": check.id,
         "section": check.section,
+        "locator": join_locators(locators(check, tables)),
         "statement": check.statement,
+        "counted": check.counted,
         "file": f"{ref.file}.csv",
         "indicator": indicator,
         "category": category,
@@ -334,10 +514,13 @@ def evaluate(check: Check, tables: Tables, margin_pct: float = QUALIFIER_MARGIN_
         "stated_words": words,
         "unit": unit,
         "qualifier": qualifier,
-        "recomputed_value": round(value, 10),  # drop floating-point noise, keep every real digit
+        "recomputed_value": value,
+        "recomputed_all": "; ".join(f"{label}: {v}" if label else str(v) for label, vs in values for v in vs),
         "accepted_low": low,
         "accepted_high": high,
         "verdict": result,
+        "condition": condition,
+        "shown_verdict": f"{result}{' ' if condition.startswith('alleen') else ', '}{condition}" if condition else result,
         "derived": True,
         "rule": rule,
     }
@@ -351,8 +534,41 @@ def run_checks(tables: Tables, margin_pct: float = QUALIFIER_MARGIN_PCT,
     return df.sort_values("section", kind="stable").reset_index(drop=True)
 
 
+def margin_table(tables: Tables, margins: list[float], checks: tuple[Check, ...] = CHECKS) -> pd.DataFrame:
+    """The verdict of every counted check at each margin in ``margins`` (one column per margin)."""
+    counted = tuple(c for c in checks if c.counted)
+    out = {"check": [c.id for c in counted], "section": [c.section for c in counted]}
+    for m in sorted(set(margins)):
+        rows = [evaluate(c, tables, m) for c in counted]
+        out[m] = [r["verdict"] + (", met voorbehoud" if r["condition"] else "") for r in rows]
+    return pd.DataFrame(out).sort_values("section", kind="stable").reset_index(drop=True)
+
+
+def turning_margins(tables: Tables, checks: tuple[Check, ...] = CHECKS,
+                    upto: float | None = None, step: float = 0.5) -> dict[str, tuple[float, str]]:
+    """For each counted check whose verdict depends on the margin (on a grid of ``step`` up to
+    ``upto``): the smallest margin from which on its verdict stays the same, and that verdict."""
+    upto = TURNING_UPTO_PCT if upto is None else upto
+    grid = [i * step for i in range(int(upto / step) + 1)]
+    out = {}
+    for c in (c for c in checks if c.counted):
+        seen = [evaluate(c, tables, m)["verdict"] for m in grid]
+        if len(set(seen)) > 1:
+            first = max(i for i, v in enumerate(seen) if v != seen[-1]) + 1
+            out[c.id] = (grid[first], seen[-1])
+    return out
+
+
+def _ref_name(entry: dict, ref: str) -> str:
+    """The Dutch label of a catalogue reference ``indicator/category`` (or ``indicator``)."""
+    from .text import label_of
+
+    ind, _, cat = ref.partition("/")
+    return _lower_first(label_of(entry, ind, cat or None))
+
+
 def validation_guarantees(raw_dir: Path | str | None = None) -> list[tuple[int, str]]:
-    """(section, Dutch description) of every whole in the catalogue that validation enforces.
+    """(section, Dutch description) of every whole and part-of relation that validation enforces.
 
     >>> any(s == 7 for s, _ in validation_guarantees())
     True
@@ -362,102 +578,198 @@ def validation_guarantees(raw_dir: Path | str | None = None) -> list[tuple[int, 
     out = []
     for entry in files.values():
         for whole in entry.get("wholes", []):
-            names = [entry["indicators"][i]["label_nl"].lower() for i in whole["indicators"]]
+            names = [_lower_first(entry["indicators"][i]["label_nl"]) for i in whole["indicators"]]
             rule = "samen gelijk aan het geheel" if whole.get("rule", "equal") == "equal" else "samen niet meer dan het geheel"
-            by = " (per categorie)" if whole.get("by") else ""
+            by = " (per onderdeel)" if whole.get("by") else ""
             out.append((int(entry["section"]), f"{' plus '.join(names)}{by}: {rule}"))
+        for rel in entry.get("part_of", []):
+            whole = rel["whole"]
+            whole_name = _ref_name(entry, whole) + ("" if "/" in whole else " (samen)")
+            parts = " plus ".join(_ref_name(entry, p) for p in rel["parts"])
+            out.append((int(entry["section"]), f"{parts}: niet meer dan {whole_name}"))
     return sorted(out)
 
 
 # ---------------------------------------------------------------- in Dutch, for the report
 
-def _show(value: float, unit: str, decimals: int) -> str:
+def _decimals_of(value: float) -> int:
+    text = f"{value:.10g}"
+    return len(text.split(".")[1]) if "." in text and "e" not in text else 0
+
+
+def _pct(value: float, decimals: int | None = None) -> str:
     from . import fmt
 
-    if unit in ("percent", "fraction"):
-        pct = round(100 * value if unit == "fraction" else value, decimals)
-        return f"{fmt.number(pct)}{fmt.NBSP}%"
-    return fmt.unit(round(value, decimals), unit)
+    return fmt.computed_percent(value) if decimals is None else fmt.percent(value, decimals)
+
+
+def show_recomputed(row, decimals: int) -> str:
+    """The recomputed value(s): percentages by the report's one rule (:func:`fmt.computed_percent`),
+    except where a check judges a rounding: then ``decimals``, and at least one more than the letter's figure."""
+    from . import fmt
+
+    if row.qualifier == "words":
+        parts = [p.rsplit(": ", 1) if ": " in p else ("", p) for p in row.recomputed_all.split("; ")]
+        by_label: dict[str, list[str]] = {}
+        for label, v in parts:
+            by_label.setdefault(label, []).append(_pct(float(v)))
+        return "; ".join(f"{' en '.join(vs)} van {label}" if label else " en ".join(vs) for label, vs in by_label.items())
+    value, unit = row.recomputed_value, row.unit
+    judged = row.qualifier == "exact" and not math.isclose(value, exact_value(row.stated_value, unit), abs_tol=1e-12)
+    decimals = max(decimals, _decimals_of(row.stated_value) + 1) if judged else _decimals_of(round(value, 10))
+    if unit == "fraction":
+        return _pct(100 * value, decimals if judged else None)
+    if unit == "percent":
+        return _pct(value, decimals if judged else None)
+    return fmt.unit(round(value, decimals), unit, decimals)
 
 
 def show_stated(row) -> str:
-    """The letter's figure or words, as the letter gives them (``bijna driekwart (75 %)``)."""
-    from . import text
+    """The letter's figure or words, as the letter gives them: words in quotes, digits with their qualifier."""
+    from . import fmt, text
 
-    if row.qualifier == "words":
+    if row.qualifier == "words" or row.stated_words:
         return f"‘{row.stated_words}’"
-    return text.stated_value(row.stated_value, row.unit, row.qualifier)
+    if row.unit == "fraction":  # the words only: the percentage beside them is the letter's other figure
+        return f"‘{text.fraction_words(row.stated_value, row.qualifier)}’"
+    return fmt.qualified(row.stated_value, row.unit, row.qualifier)
 
 
-def show_accepted(row, decimals: int) -> str:
+def show_accepted(row) -> str:
     """The accepted range in words: ``14,5–15,5 %``, ``meer dan 50 %``, ``minder dan 100 %``."""
     from . import fmt
 
     low, high = row.accepted_low, row.accepted_high
     if row.qualifier == "words":
         if low <= 0:
-            return f"minder dan {_show(high, row.unit, decimals)}"
-        return f"meer dan {_show(low, row.unit, decimals)}"
+            return f"minder dan {fmt.percent(high)}"
+        if high >= 100 and low == MANY_MIN_PCT:
+            return f"ten minste {fmt.percent(low)} (keuze van dit rapport)"
+        return f"meer dan {fmt.percent(low)}"
+    d = _decimals_of(row.stated_value) + 1
     if row.unit == "eur_million":
-        return f"€{fmt.NBSP}{fmt.number(round(low, decimals))}–{fmt.number(round(high, decimals))} miljoen"
-    a, b = _show(low, row.unit, decimals), _show(high, row.unit, decimals)
-    shared = b.split(fmt.NBSP, 1)[1] if fmt.NBSP in b else ""
-    if shared and a.endswith(fmt.NBSP + shared):
-        a = a[: -len(shared) - 1]
-    return f"{a}–{b}"
+        return f"€{fmt.NBSP}{fmt.number(round(low, d))}–{fmt.number(round(high, d))} miljoen"
+    if row.unit in ("percent", "fraction"):
+        scale = 100 if row.unit == "fraction" else 1
+        a, b = (round(scale * x, 10) for x in (low, high))
+        return f"{fmt.number(a)}–{fmt.number(b)}{fmt.NBSP}%"
+    return f"{fmt.number(round(low, d))}–{fmt.unit(round(high, d), row.unit)}"
 
 
 def display_table(result: pd.DataFrame, decimals: int) -> pd.DataFrame:
-    """The appendix table: statement, the letter's figure, the recomputation, the range, the verdict."""
+    """The appendix table: where, statement, the letter's figure or words, the recomputation, the range, the verdict."""
     return pd.DataFrame(
         {
-            "§": [str(s) for s in result["section"]],
-            "Uitspraak": result["statement"],
+            "Vindplaats": [show_locator(loc) for loc in result["locator"]],
+            "Uitspraak": [s if c else f"{s} (telt niet mee: kan niet misgaan)"
+                          for s, c in zip(result["statement"], result["counted"])],
             "Volgens de brief": [show_stated(r) for r in result.itertuples()],
-            "Herberekend": [_show(v, u, decimals) for v, u in zip(result["recomputed_value"], result["unit"])],
-            "Toegestaan": [show_accepted(r, decimals) for r in result.itertuples()],
-            "Oordeel": result["verdict"],
+            "Getoetst aan": [show_recomputed(r, decimals) for r in result.itertuples()],
+            "Toegestaan": [show_accepted(r) for r in result.itertuples()],
+            "Oordeel": result["shown_verdict"],
         }
     )
 
 
-#: Relative column widths of :func:`display_table` (pandoc wraps the cells of a wide table).
-DISPLAY_ALIGN = ["r", "l", "r", "r", "r", "l"]
-DISPLAY_WIDTHS = [1, 9, 4, 3, 4, 3]
+#: Alignment and relative column widths of :func:`display_table` (pandoc wraps the cells of a wide table).
+DISPLAY_ALIGN = ["l", "l", "l", "r", "r", "l"]
+DISPLAY_WIDTHS = [3, 7, 3, 4, 4, 6]
+
+
+def margin_display(table: pd.DataFrame, result: pd.DataFrame, used_margin: float) -> pd.DataFrame:
+    """The margin table for the report: one row per counted check, one verdict column per margin
+    ("met voorbehoud": the verdict carries the assumption or reading shown in the main table)."""
+    from . import fmt
+
+    statements = dict(zip(result["check"], result["statement"]))
+    where = dict(zip(result["check"], result["locator"]))
+    out = pd.DataFrame({"Vindplaats": [show_locator(where[c]) for c in table["check"]],
+                        "Uitspraak": [statements[c] for c in table["check"]]})
+    for m in (c for c in table.columns if c not in ("check", "section")):
+        head = f"Marge {fmt.number(m)}{fmt.NBSP}%" + (" (gebruikt)" if m == used_margin else "")
+        out[head] = list(table[m])
+    return out
+
+
+def left_out_table(tables: Tables) -> pd.DataFrame:
+    """What was considered and not checked, with the reason, in letter order."""
+    def where(sources) -> str:
+        return join_locators([s if isinstance(s, str) else s.locator(tables) for s in sources])
+
+    return pd.DataFrame([{"Vindplaats": show_locator(where(src)), "Uitspraak van de brief": what,
+                          "Waarom niet nagerekend": why}
+                         for _, src, what, why in sorted(LEFT_OUT, key=lambda x: x[0])])
+
+
+def _lower_first(label: str) -> str:
+    """``Verzoeken om naturalisatie`` -> ``verzoeken om naturalisatie``; ``MDT-aanbieders`` stays."""
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
 
 
 def findings(result: pd.DataFrame, margin_pct: float, decimals: int,
-             guarantees: list[tuple[int, str]]) -> list[str]:
+             guarantees: list[tuple[int, str]], turning: Mapping[str, float] | None = None,
+             margins: list[float] | None = None) -> list[str]:
     """The appendix's key findings, in Dutch, counted from ``result``."""
-    from . import fmt
+    from . import fmt, text
 
-    n = len(result)
-    holds = result["verdict"].isin([KLOPT, BINNEN_AFRONDING])
-    rounded = result[result["verdict"] == BINNEN_AFRONDING]
-    deviates = result[result["verdict"] == WIJKT_AF]
+    counted = result[result["counted"]]
+    plain = counted[counted["condition"] == ""]
+    conditional = counted[counted["condition"] != ""]
 
-    def values_of(r) -> str:
-        return (f"de brief noemt {show_stated(r)}, herberekend is dat {_show(r.recomputed_value, r.unit, decimals)} "
-                f"(toegestaan: {show_accepted(r, decimals)})")
+    def count(df, *verdicts):
+        return int(df["verdict"].isin(verdicts).sum())
 
-    summary = (f"De bijlage rekent {fmt.number(n)} uitspraken van de brief na. "
-               f"Daarvan {'klopt' if int(holds.sum()) == 1 else 'kloppen'} er {fmt.number(int(holds.sum()))}")
-    if len(rounded):
-        summary += f", waarvan {fmt.number(len(rounded))} alleen binnen de afronding van het genoemde cijfer"
-    summary += f"; {fmt.number(len(deviates))} {'wijkt' if len(deviates) == 1 else 'wijken'} af."
+    def n_word(k: int, one: str, many: str) -> str:
+        return f"{fmt.number(k)} {one if k == 1 else many}"
+
+    holds_plain = count(plain, KLOPT, AFGEROND)
+    parts = [f"zonder voorbehoud {'klopt' if holds_plain == 1 else 'kloppen'} er {fmt.number(holds_plain)}"]
+    if count(plain, AFGEROND):
+        parts[-1] += f" (waarvan {fmt.number(count(plain, AFGEROND))} na afronding)"
+    if count(plain, WIJKT_AF):
+        parts.append(f"{n_word(count(plain, WIJKT_AF), 'wijkt', 'wijken')} af")
+    if count(conditional, KLOPT, AFGEROND):
+        k = count(conditional, KLOPT, AFGEROND)
+        parts.append(f"{n_word(k, 'klopt', 'kloppen')} alleen onder een aanname of bij één lezing van de brief")
+    if count(conditional, WIJKT_AF):
+        parts.append(f"{n_word(count(conditional, WIJKT_AF), 'wijkt', 'wijken')} af onder een aanname")
+    summary = (f"De bijlage toetst {fmt.number(len(counted))} afzonderlijke uitspraken van de brief die bij andere "
+               f"cijfers anders zouden uitvallen: {text.join(parts)}.")
+    shown = len(result) - len(counted)
+    if shown:
+        summary += (f" Nog {n_word(shown, 'uitspraak', 'uitspraken')} in woorden {'staat' if shown == 1 else 'staan'} "
+                    f"in de tabel maar {'telt' if shown == 1 else 'tellen'} niet mee, omdat de cijfers ernaast "
+                    f"{'haar' if shown == 1 else 'ze'} al waar maken.")
     items = [summary]
-    items += [f"Binnen de afronding (§{r.section}): {r.statement}; {values_of(r)}." for r in rounded.itertuples()]
-    items += [f"Wijkt af (§{r.section}): {r.statement}; {values_of(r)}." for r in deviates.itertuples()]
-    items.append(
-        f"Marge bij ‘ongeveer’, ‘circa’, ‘ruim’ en ‘bijna’: {fmt.percent(margin_pct)} van het genoemde cijfer "
-        f"(relatief, geen procentpunten)."
-    )
+
+    def line(r) -> str:
+        return (f"{r.statement} ({show_locator(r.locator)}): {r.shown_verdict}. Volgens de brief: {show_stated(r)}; "
+                f"getoetst aan: {show_recomputed(r, decimals)}.")
+
+    items += [line(r) for r in counted[counted["verdict"] == WIJKT_AF].itertuples()]
+    items += [line(r) for r in conditional[conditional["verdict"] != WIJKT_AF].itertuples()]
+    items += [line(r) + " Dit getal staat met meer decimalen dan het rapport elders voor berekende percentages "
+              "gebruikt, om de afronding te kunnen beoordelen."
+              for r in plain[plain["verdict"] == AFGEROND].itertuples()]
+    margin_line = (f"Marge bij ‘ongeveer’, ‘circa’, ‘ruim’ en ‘bijna’: {fmt.percent(margin_pct)} van het genoemde "
+                   f"cijfer (relatief, geen procentpunten).")
+    others = [m for m in sorted(margins or []) if m != margin_pct]
+    if others:
+        margin_line += f" De tabel met marges toont de oordelen ook bij {text.join([fmt.percent(m) for m in others])}."
+    rows = {r.check: r for r in result.itertuples()}
+    for c, (m, final) in (turning or {}).items():
+        r = rows[c]
+        margin_line += (f" Het oordeel over {show_stated(r)} ({show_locator(r.locator)}) hangt van de marge af: "
+                        f"vanaf {fmt.percent(m, _decimals_of(m))} is het ‘{final}’, bij een kleinere marge niet.")
+    if turning is not None and not turning:
+        margin_line += f" Bij geen enkele marge tot {fmt.percent(TURNING_UPTO_PCT)} verandert een oordeel."
+    elif turning:
+        margin_line += f" De andere oordelen blijven gelijk bij elke marge tot {fmt.percent(TURNING_UPTO_PCT)}."
+    items.append(margin_line)
     if guarantees:
-        sections = sorted({s for s, _ in guarantees})
         items.append(
-            f"Niet meegeteld: {fmt.number(len(guarantees))} verbanden tussen delen en een geheel "
-            f"(§{', §'.join(str(s) for s in sections)}), zoals aandelen die samen het geheel vormen. De validatie van "
-            f"de overgenomen cijfers weigert gegevens die deze verbanden breken al voordat een notebook draait; "
-            f"een herberekening kan ze dus niet meer tegenspreken."
+            f"Niet meegeteld: {fmt.number(len(guarantees))} verbanden tussen delen en een geheel. Ze kloppen in de brief. "
+            f"Dit rapport controleert ze al bij het overnemen van de cijfers en neemt cijfers die ze breken niet over, "
+            f"dus een herberekening kan ze niet meer tegenspreken. Het zijn: " + "; ".join(f"{desc} (§{s})" for s, desc in guarantees) + "."
         )
     return items

@@ -179,7 +179,7 @@ class Markt10(_Figures):
 
 class Cijfercontrole11(_Folders):
     qualifier_margin_pct: float = Field(10.0, ge=0, le=50, description=MARGIN_HELP)
-    decimals: int = Field(1, ge=0, le=4, description="decimals of recomputed values")
+    decimals: int = Field(1, ge=0, le=4, description="decimals of a recomputed value that judges a rounding")
 
 
 class Toezeggingen12(_Folders):
