@@ -5,7 +5,7 @@
 -- #id written by the render step), with its own anchor id-N (N-th use in the document),
 -- and every record's placeholder span `.herkomst-terug` gets links back to those uses.
 -- HTML: <a class="herkomst" id="id-N" href="#id" aria-label="Herkomst van …">; Typst:
--- #link(<id>)[…] with a metadata label as the anchor (Typst links need a labelled element).
+-- #link(<id>)[…] in the body colour (the template underlines every link) with a metadata label as the anchor (Typst links need a labelled element).
 
 local OPEN, SEP, CLOSE = "\u{E000}", "\u{E001}", "\u{E002}"
 local PATTERN = OPEN .. "(h%-%x+)" .. SEP .. "(.-)" .. CLOSE
@@ -27,7 +27,7 @@ local function link(id, text)
   local name = "Herkomst van " .. text .. (n > 1 and (" (" .. id .. ")") or "")
   if typst then
     return pandoc.RawInline("typst", string.format(
-      "#link(<%s>)[#underline(stroke: 0.5pt + luma(110), offset: 1.8pt)[%s]]#metadata(\"herkomst\")<%s>",
+      "#link(<%s>)[#text(fill: black)[%s]]#metadata(\"herkomst\")<%s>",
       id, typst_inlines({ pandoc.Str(text) }), anchor))
   end
   return pandoc.Link({ pandoc.Str(text) }, "#" .. id, name,

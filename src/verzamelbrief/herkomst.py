@@ -358,11 +358,11 @@ def appendix_markdown(collected: Collected) -> str:
         return "Er zijn nog geen cijfers met een herkomstrecord.\n"
     lines = []
     for rid, rec in collected.records.items():
-        shown = " en ".join(f"‘{_esc(t)}’" for t in rec["shown"])
-        head = f"**{_title(rec)}**" + (f": {shown}" if shown else "") + f" ({rid})"
+        shown = " en ".join(_esc(t) for t in rec["shown"])  # no quotes: Typst sets a quote after a digit as a prime
+        head = f"**{_title(rec)}**" + (f": {shown}" if shown else "") + f" (`{rid}`)"
         if rec["kind"] == "brief":
             detail = [
-                f"Uit de brief, {_esc(rec['locator'])}: ‘{_esc(rec['wording'])}’ ({_esc(text.QUALIFIER_NL[rec['qualifier']])}).",
+                f"De brief, {_esc(rec['locator'])}, schrijft: {_esc(rec['wording'])} ({_esc(text.QUALIFIER_NL[rec['qualifier']])}).",
                 f"Overgenomen in {_esc(rec['file'])}, regel {rec['line']}.",
             ]
         else:
