@@ -378,7 +378,19 @@ def appendix_markdown(collected: Collected) -> str:
         detail.append(f"Code: notebook {_esc(rec['notebook'])}" + (f", cel {cells}." if cells else "."))
         detail.append(f"[]{{.herkomst-terug ref=\"{rid}\"}}")
         lines.append(f"::: {{#{rid} .herkomst-record}}\n{head}\\\n" + "\\\n".join(detail) + "\n:::\n")
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n" + pdf_attachment(collected)
+
+
+def pdf_attachment(collected: Collected) -> str:
+    """A raw Typst block that attaches ``herkomst.json`` to the PDF (PDF/UA-1 allows embedded
+    files): ``pdf.attach`` from Typst 0.14 on (the offline renderer), ``pdf.embed`` in Typst
+    0.13 (Quarto 1.7). HTML ignores it."""
+    data = json_bytes(collected).decode("utf-8")
+    literal = '"' + data.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    args = (f'"herkomst.json", bytes({literal}), relationship: "supplement", mime-type: "application/json", '
+            f'description: "Herkomst van de cijfers: alle records, machineleesbaar"')
+    return (f"```{{=typst}}\n#if sys.version >= version(0, 14) {{ pdf.attach({args}) }} "
+            f"else {{ pdf.embed({args}) }}\n```\n")
 
 
 def write(project_dir: Path, document: str = "verzamelbrief.qmd") -> Collected:
