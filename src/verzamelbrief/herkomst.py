@@ -45,7 +45,7 @@ GATED = frozenset({"09_bib_examenmonitor"})
 #: The short rule for numbers that are not data and need no record: years (four digits,
 #: no thousands separator, so the count 2.021 is not a year), section numbers after "§"
 #: and paragraph numbers after "alinea".
-ALLOWED = re.compile(r"(?<![\d.,])(?:19|20)\d\d(?![\d,])|§\s?\d+|alinea(?:'s)?\s\d+(?:\s(?:en|tot)\s\d+)?")
+ALLOWED = re.compile(r"(?<![\d.,])(?:19|20)\d\d(?![\d,])|§\s?\d+|alinea(?:'s)?\s\d+(?:\s?(?:en|tot|[–-])\s?\d+)?")
 DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 
 
@@ -249,7 +249,12 @@ EMBED = re.compile(r"\{\{<\s*embed\s+(?P<nb>[^#\s]+\.ipynb)#(?P<label>[\w-]+)\s*
 
 
 def _cell_text(cell: dict) -> str:
-    parts = []
+    """The cell's Markdown outputs, and its caption and alt text (typed in the notebook, so
+    held to the same rule: a number there has no record)."""
+    from .render.embed import cell_options
+
+    options = cell_options(cell)
+    parts = [str(options[k]) for k in ("fig-cap", "fig-alt", "tbl-cap") if options.get(k)]
     for o in cell.get("outputs", []):
         md = o.get("data", {}).get("text/markdown")
         if md is not None:
