@@ -19,7 +19,6 @@ from renderers import html_of, rendered  # noqa: F401 (fixture)
 from verzamelbrief import derive, fmt, herkomst
 from verzamelbrief.catalogue import figure, load_table
 
-OPS = {"sub": lambda a, b: a - b, "growth_pct": lambda change, base: 100 * change / base}
 
 
 def _raw_dir_with(tmp_path: Path, name: str, old: str, new: str) -> Path:
@@ -124,7 +123,7 @@ def test_every_record_resolves(built_project):
             assert float(row["value"]) == rec["value"]
         else:
             values = [records[i]["value"] for i in rec["inputs"]]
-            assert OPS[rec["op"]](*values) == pytest.approx(rec["value"], rel=1e-12), rid
+            assert herkomst.OPS[rec["op"]](*values) == pytest.approx(rec["value"], rel=1e-12), rid
             assert rec["formula"].endswith("= " + fmt._number(round(rec["value"], 4))), rec["formula"]
         assert rec["cells"], f"{rid}: no cell label"
 

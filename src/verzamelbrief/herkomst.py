@@ -174,10 +174,20 @@ def wording(value: float, unit: str, qualifier: str) -> str:
     return f"{fmt.QUALIFIER_WORDS[qualifier]} {body}".strip()
 
 
+#: How each ``op`` of a computed record recomputes its value from its inputs' values, so a
+#: reviewer's tool (and the tests) can check every formula; a new derivation adds its op here.
+OPS = {
+    "sub": lambda later, base: later - base,
+    "growth_pct": lambda change, base: 100 * change / base,
+}
+
+
 def computed(value, rule: str, op: str, inputs, formula: str, params: dict | None = None, unit: str | None = None,
              label: str = ""):
     """A value computed from ``inputs`` (traced values) by ``op``; ``label`` names it, ``rule``
     says in plain Dutch how it is made, ``formula`` with the inputs' values ("6.693 − 5.816 = 877")."""
+    if op not in OPS:
+        raise ValueError(f"computed value with op '{op}', which herkomst.OPS cannot recompute")
     ids = [getattr(i, "herkomst", None) for i in inputs]
     params = {k: int(v) if isinstance(v, int) else v for k, v in (params or {}).items()}
     record = {
