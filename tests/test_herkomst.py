@@ -158,7 +158,14 @@ def test_html_numbers_link_to_records_and_back(rendered):
     assert herkomst.OPEN not in html and herkomst.CLOSE not in html
 
 
+def _page_texts(pdf_path: Path) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", str(pdf_path), "-"], check=True, capture_output=True, text=True).stdout
+    return text.split("\f")
+
+
 def test_pdf_has_the_appendix_and_its_links_resolve(rendered):
+    """Every PDF link lands on a page; the traced numbers link to the appendix pages and the
+    appendix links back to the pages that show them; herkomst.json is attached."""
     import pikepdf
 
     engine, root = rendered
@@ -168,13 +175,26 @@ def test_pdf_has_the_appendix_and_its_links_resolve(rendered):
     appendix = text[text.rindex("Bijlage: Herkomst van de cijfers"):]
     for rid in records:
         assert f"({rid})" in appendix, f"{engine}: {rid} missing from the PDF appendix"
+    pages_text = _page_texts(pdf_path)
+    appendix_pages = {i for i, t in enumerate(pages_text) if re.search(r"\(h-[0-9a-f]{10}\)", t)}
     with pikepdf.open(pdf_path) as pdf:
-        pages = {p.objgen for p in pdf.pages}
-        dests = [a.get("/Dest") for p in pdf.pages for a in p.get("/Annots", []) if a.get("/Subtype") == "/Link"]
-        internal = [d for d in dests if d is not None]
-        assert all(d[0].objgen in pages for d in internal), f"{engine}: a PDF link to no page"
-        uses = sum(len(r["uses"]) for r in records.values())
-        assert len(internal) >= 2 * 12 and uses >= 12
+        index = {p.objgen: i for i, p in enumerate(pdf.pages)}
+        names = pikepdf.NameTree(pdf.Root.Names.Dests) if "/Names" in pdf.Root and "/Dests" in pdf.Root.Names else {}
+        links = []  # (page of the link, page it lands on)
+        for i, page in enumerate(pdf.pages):
+            for annot in page.get("/Annots", []):
+                if annot.get("/Subtype") != "/Link" or annot.get("/Dest") is None:
+                    continue
+                dest = annot["/Dest"]
+                if not isinstance(dest, pikepdf.Array):
+                    dest = names[str(dest)]
+                    dest = dest.D if isinstance(dest, pikepdf.Dictionary) else dest
+                assert dest[0].objgen in index, f"{engine}: a PDF link on page {i + 1} lands on no page"
+                links.append((i, index[dest[0].objgen]))
         attached = pdf.attachments["herkomst.json"].get_file().read_bytes()
+    uses = sum(len(r["uses"]) for r in records.values() if any(not c.startswith("fig-") for c in r["cells"]))
+    to_records = [1 for src, dst in links if src not in appendix_pages and dst in appendix_pages]
+    back = [1 for src, dst in links if src in appendix_pages and dst not in appendix_pages]
+    assert len(to_records) >= 12 and uses >= 12, f"{engine}: {len(to_records)} links from the text to the appendix"
+    assert len(back) >= 12, f"{engine}: {len(back)} links from the appendix back to the text"
     assert attached == (root / "reports" / "_build" / "herkomst.json").read_bytes(), f"{engine}: PDF attachment differs"
-
