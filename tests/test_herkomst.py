@@ -183,9 +183,12 @@ def test_pdf_has_the_appendix_and_its_links_resolve(rendered):
         links = []  # (page of the link, page it lands on)
         for i, page in enumerate(pdf.pages):
             for annot in page.get("/Annots", []):
-                if annot.get("/Subtype") != "/Link" or annot.get("/Dest") is None:
+                action = annot.get("/A")
+                dest = annot.get("/Dest")
+                if dest is None and action is not None and action.get("/S") == "/GoTo":
+                    dest = action.get("/D")  # Typst 0.13 (Quarto) links with a GoTo action
+                if annot.get("/Subtype") != "/Link" or dest is None:
                     continue
-                dest = annot["/Dest"]
                 if not isinstance(dest, pikepdf.Array):
                     dest = names[str(dest)]
                     dest = dest.D if isinstance(dest, pikepdf.Dictionary) else dest
