@@ -190,7 +190,7 @@ $(FONTS): | $(ENV)
 report: $(REPORT) ## Render reports/_build/verzamelbrief.html and .pdf (RENDERER=auto|quarto|offline)
 
 $(REPORT) &: $(EXECUTED) $(REPORT_SRC) $(RENDER_SRC) $(PARAM_DIR)/report.yaml $(FONTS) \
-              $(GIT_STATE) $(RENDER_STATE) $(NB_LIST) $(RAW) $(CATALOGUE) requirements.txt src/verzamelbrief/provenance.py
+              $(GIT_STATE) $(RENDER_STATE) $(NB_LIST) $(RAW) $(CATALOGUE) requirements.txt src/verzamelbrief/provenance.py src/verzamelbrief/herkomst.py
 	@$(PY) -m verzamelbrief.render reports --engine $(RENDERER)
 
 preview: $(REPORT) ## Write PNGs of every PDF page and desktop/phone screenshots of the HTML to reports/_build/preview/

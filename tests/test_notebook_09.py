@@ -9,6 +9,7 @@ import pytest
 
 from conftest import ROOT
 from nbhelpers import cell_outputs, markdown_of, run
+from verzamelbrief.herkomst import strip
 
 
 
@@ -23,10 +24,10 @@ def test_09_defaults_reproduce_the_letter(built_notebook):
     assert "first_attempt_passes_implied" not in key.index  # no extrapolation the letter does not support
     assert key["derived"].tolist() == [False, False, True, True, False]
     assert (out / "figures" / "bib_kandidaten.svg").read_text().startswith("<?xml")
-    findings = markdown_of(nb, "bib-kernpunten")
+    findings = strip(markdown_of(nb, "bib-kernpunten")).replace("\u00a0driekwart", " driekwart")  # without provenance markers
     assert "5.816" in findings and "6.693" in findings and "15,1\u00a0%" in findings and "72\u00a0%" in findings
     assert "‘bijna driekwart’" in findings and "75" not in findings
-    table = markdown_of(nb, "tbl-bib-kerncijfers")
+    table = strip(markdown_of(nb, "tbl-bib-kerncijfers"))
     assert "| Groei kandidaten | 2021 | 15,1\u00a0% | berekend uit brief §9, alinea 2 |" in table
     assert any("image/svg+xml" in o.get("data", {}) for o in cell_outputs(nb, "fig-bib-kandidaten"))
 
@@ -35,7 +36,7 @@ def test_09_defaults_reproduce_the_letter(built_notebook):
 def test_09_non_default_parameters(nbrun):
     out, nb = nbrun
     assert (out / "figures" / "bib_kandidaten.png").read_bytes()[:4] == b"\x89PNG"
-    assert "15,079\u00a0%" in markdown_of(nb, "bib-kernpunten")
+    assert "15,079\u00a0%" in strip(markdown_of(nb, "bib-kernpunten"))
     assert any("image/png" in o.get("data", {}) for o in cell_outputs(nb, "fig-bib-kandidaten"))
 
 

@@ -98,7 +98,7 @@ def test_html_is_self_contained_and_its_links_resolve(rendered):
 def test_two_clean_builds_are_byte_identical(rendered, tmp_path):
     engine, root = rendered
     again = build_copy(root, tmp_path / "again", engine)
-    for name in ("verzamelbrief.html", "verzamelbrief.pdf"):
+    for name in ("verzamelbrief.html", "verzamelbrief.pdf", "herkomst.json"):
         first = (root / "reports" / "_build" / name).read_bytes()
         second = (again / "reports" / "_build" / name).read_bytes()
         assert first == second, f"{engine}: {name} differs between two builds"

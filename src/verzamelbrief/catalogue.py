@@ -706,6 +706,8 @@ def load_table(name: str, raw_dir: Path | str | None = None) -> pd.DataFrame:
     df, problems = validate_file(name, catalogue, raw_dir)
     if problems:
         raise DataError([str(p) for p in problems])
+    df.attrs["file"] = paths.relative(raw_dir / name)  # for figure(): the origin of each row
+    df.attrs["catalogue"] = str(raw_dir / "catalogue.yaml")
     return df
 
 
@@ -750,3 +752,24 @@ def stated_row(df: pd.DataFrame, indicator: str, category: str | None = None, ye
         key = "/".join(str(k) for k in (indicator, category, year) if k is not None)
         raise DataError([f"expected one row of {key} in the raw table, found {len(rows)}"])
     return rows.iloc[0]
+
+
+def figure(df: pd.DataFrame, indicator: str, category: str | None = None, year: int | None = None):
+    """The figure of :func:`stated_row` as a traced number: it carries its provenance record
+    (raw file, line, locator, qualifier, the letter's wording) into every text that formats it,
+    and has ``unit``, ``qualifier``, ``locator`` and ``year`` as attributes.
+
+    >>> from verzamelbrief import herkomst; herkomst.start("doc")
+    >>> n = figure(load_table("09_bib_examenmonitor"), "candidates", "total", 2021)
+    >>> int(n), herkomst.record_of(n)["line"], n.locator
+    (6693, 3, '§9 alinea 2')
+    """
+    from . import herkomst, text
+
+    row = stated_row(df, indicator, category, year)
+    if "file" not in df.attrs:
+        raise DataError([f"figure({indicator}): the table was not loaded with load_table, so its file is unknown"])
+    entry = load_catalogue(Path(df.attrs["catalogue"]))["files"][Path(df.attrs["file"]).name]
+    label = text.label_of(entry, row["indicator"], row["category"])
+    chosen = {herkomst.param_name(year): int(year)} if herkomst.param_name(year) else {}  # the parameter that chose the row
+    return herkomst.letter_figure(row, df.attrs["file"], int(row.name) + 2, label, chosen)

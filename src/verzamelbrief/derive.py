@@ -9,6 +9,8 @@ processed tables): growth, implied totals and their ranges, rounding to a step.
 
 from __future__ import annotations
 
+from . import fmt, herkomst
+
 
 #: The report's one rule for converting months into weeks: a year has 52 weeks and 12 months.
 WEEKS_PER_MONTH = 52 / 12
@@ -24,11 +26,25 @@ def months_to_weeks(months: float) -> float:
 
 
 def growth(base: float, later: float) -> tuple[float, float]:
-    """The change from ``base`` to ``later``: absolute, and in per cent of ``base``."""
+    """The change from ``base`` to ``later``: absolute, and in per cent of ``base``.
+
+    When both are traced (:mod:`verzamelbrief.herkomst`), so are the results: each with its
+    rule, its formula with the inputs' values, and its inputs.
+    """
     if base == 0:
         raise ValueError("growth from zero is undefined")
     change = later - base
-    return (int(change) if float(change).is_integer() else change), 100 * change / base
+    change = int(change) if float(change).is_integer() else change
+    pct = 100 * change / base
+    if not herkomst.is_traced(base, later):
+        return change, pct
+    n = fmt._number
+    change = herkomst.computed(change, "het latere aantal min het eerdere", "sub", [later, base],
+                               f"{n(later)} − {n(base)} = {n(change)}", unit="count", label="Toename")
+    pct = herkomst.computed(pct, "100 × de toename gedeeld door het eerdere aantal", "growth_pct",
+                            [change, base], f"100 × {n(change)} / {n(base)} = {n(round(pct, 4))}", unit="percent",
+                            label="Groei in procenten")
+    return change, pct
 
 
 def round_to(value: float, step: int = 1) -> int:

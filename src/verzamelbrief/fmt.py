@@ -15,6 +15,8 @@ import datetime as dt
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
+from . import herkomst
+
 LOCALE = "nl_NL"
 NBSP = "\u00a0"
 
@@ -25,16 +27,29 @@ def _pattern(decimals: int | None) -> str | None:
     return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
 
 
-def number(value: float, decimals: int | None = None, locale: str = LOCALE) -> str:
-    """A number in Dutch notation: ``5.816``, ``0,51``; ``decimals`` fixes the digits."""
+# Every public formatter returns its text marked with the value's provenance record when
+# the value is traced (see :mod:`verzamelbrief.herkomst`); the ``_plain`` functions below
+# do the formatting and call each other, so a number is marked once, by the outer call.
+
+
+def _number(value: float, decimals: int | None = None, locale: str = LOCALE) -> str:
     if decimals is None and float(value).is_integer():
         decimals = 0
-    return format_decimal(value, format=_pattern(decimals), locale=locale, decimal_quantization=decimals is not None)
+    return format_decimal(float(value), format=_pattern(decimals), locale=locale, decimal_quantization=decimals is not None)
+
+
+def _percent(value: float, decimals: int = 0, locale: str = LOCALE) -> str:
+    return f"{_number(value, decimals, locale)}{NBSP}%"
+
+
+def number(value: float, decimals: int | None = None, locale: str = LOCALE) -> str:
+    """A number in Dutch notation: ``5.816``, ``0,51``; ``decimals`` fixes the digits."""
+    return herkomst.mark(value, _number(value, decimals, locale), "number", decimals)
 
 
 def percent(value: float, decimals: int = 0, locale: str = LOCALE) -> str:
     """A percentage given in percent units (72 -> ``72 %``), with a no-break space."""
-    return f"{number(value, decimals, locale)}{NBSP}%"
+    return herkomst.mark(value, _percent(value, decimals, locale), "percent", decimals)
 
 
 #: The report's one rule for the decimals of a percentage it computes itself (not one the
@@ -61,23 +76,32 @@ def computed_percent(value: float, signed: bool = False, locale: str = LOCALE) -
     ('55\xa0%', '0,5\xa0%', '+15\xa0%')
     """
     decimals = computed_decimals(value)
-    return signed_percent(value, decimals, locale) if signed else percent(value, decimals, locale)
+    text = _signed_percent(value, decimals, locale) if signed else _percent(value, decimals, locale)
+    return herkomst.mark(value, text, "computed_percent_signed" if signed else "computed_percent", decimals)
+
+
+def _signed_percent(value: float, decimals: int = 0, locale: str = LOCALE) -> str:
+    sign = "+" if value > 0 else ("\u2212" if value < 0 else "")
+    return sign + _percent(abs(value), decimals, locale)
 
 
 def signed_percent(value: float, decimals: int = 0, locale: str = LOCALE) -> str:
     """A change in percent with an explicit sign: ``+15,1 %``, ``-3 %``."""
-    sign = "+" if value > 0 else ("\u2212" if value < 0 else "")
-    return sign + percent(abs(value), decimals, locale)
+    return herkomst.mark(value, _signed_percent(value, decimals, locale), "signed_percent", decimals)
 
 
 def unit(value: float, unit: str, decimals: int | None = None, locale: str = LOCALE) -> str:
     """A value with a Dutch unit word: ``7,5 weken``, ``€ 16,7 miljoen``, ``80 uur``."""
+    return herkomst.mark(value, _unit(value, unit, decimals, locale), f"unit:{unit}", decimals)
+
+
+def _unit(value: float, unit: str, decimals: int | None = None, locale: str = LOCALE) -> str:
     if unit == "percent":
-        return percent(value, decimals or 0, locale)
+        return _percent(value, decimals or 0, locale)
     if unit == "eur_million":
-        return f"€{NBSP}{number(value, decimals, locale)} miljoen"
+        return f"€{NBSP}{_number(value, decimals, locale)} miljoen"
     if unit == "fraction":
-        return percent(100 * value, decimals or 0, locale)
+        return _percent(100 * value, decimals or 0, locale)
     words = {
         "weeks": ("week", "weken"),
         "months": ("maand", "maanden"),
@@ -89,7 +113,7 @@ def unit(value: float, unit: str, decimals: int | None = None, locale: str = LOC
     }
     singular, plural = words[unit]
     word = singular if value == 1 else plural
-    return f"{number(value, decimals, locale)}{NBSP}{word}".rstrip(NBSP)
+    return f"{_number(value, decimals, locale)}{NBSP}{word}".rstrip(NBSP)
 
 
 def date(value: str | dt.date, locale: str = LOCALE) -> str:
@@ -105,5 +129,40 @@ QUALIFIER_WORDS = {"exact": "", "about": "ongeveer", "more_than": "ruim", "nearl
 def qualified(value: float, unit_name: str, qualifier: str, decimals: int | None = None) -> str:
     """A stated figure with the letter's qualifier in Dutch: ``ruim 1.300``."""
     word = QUALIFIER_WORDS[qualifier]
-    text = unit(value, unit_name, decimals)
-    return f"{word} {text}".strip()
+    text = _unit(value, unit_name, decimals)
+    return herkomst.mark(value, f"{word} {text}".strip(), f"qualified:{unit_name}:{qualifier}", decimals)
+
+
+def letter_wording(figure) -> str:
+    """A letter figure (:func:`verzamelbrief.catalogue.figure`) as the letter words it:
+    ``bijna driekwart``, ``15 procent``."""
+    return herkomst.mark(figure, herkomst.wording(figure, figure.unit, figure.qualifier),
+                         f"wording:{figure.unit}:{figure.qualifier}", None)
+
+
+#: The plain formatter behind each name a use records (:func:`verzamelbrief.herkomst.mark`),
+#: so a test can format a record's value again and compare it with the text shown.
+def reformat(value: float, formatter: str, decimals: int | None) -> str:
+    """The text ``formatter`` (as a use names it) makes of ``value`` with ``decimals``.
+
+    >>> reformat(15.0791, "percent", 1), reformat(1300, "qualified:count:more_than", None)
+    ('15,1\xa0%', 'ruim 1.300')
+    """
+    name, _, rest = formatter.partition(":")
+    if name == "number":
+        return _number(value, decimals)
+    if name == "percent":
+        return _percent(value, decimals or 0)
+    if name == "signed_percent":
+        return _signed_percent(value, decimals or 0)
+    if name in ("computed_percent", "computed_percent_signed"):
+        return computed_percent(float(value), signed=name.endswith("signed"))
+    if name == "unit":
+        return _unit(value, rest, decimals)
+    if name == "qualified":
+        unit_name, _, qualifier = rest.partition(":")
+        return f"{QUALIFIER_WORDS[qualifier]} {_unit(value, unit_name, decimals)}".strip()
+    if name == "wording":
+        unit_name, _, qualifier = rest.partition(":")
+        return herkomst.wording(value, unit_name, qualifier)
+    raise ValueError(f"unknown formatter {formatter!r}")

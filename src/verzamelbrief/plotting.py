@@ -25,7 +25,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from . import fmt  # noqa: E402
+from . import fmt, herkomst  # noqa: E402
 from .outputs import write_bytes  # noqa: E402
 
 #: Blue, orange, green, purple, grey and wine, darkened from Okabe & Ito (2008) and Tol (2021)
@@ -150,6 +150,10 @@ def figure_bytes(fig, fmt_name: str = "svg") -> bytes:
     for ax in fig.axes:
         for title in (ax.title, ax._left_title, ax._right_title):
             title.set_wrap(True)  # a long title wraps at the figure's edge
+    from matplotlib.text import Text
+
+    for text in fig.findobj(Text):  # an image cannot link: traced numbers show as plain text
+        text.set_text(herkomst.strip(text.get_text()))
     _place_source(fig)
     check_legibility(fig)
     buf = io.BytesIO()

@@ -14,7 +14,8 @@ import time
 from pathlib import Path
 
 
-from .. import paths, provenance
+from .. import herkomst, paths, provenance
+from ..outputs import write_bytes
 from . import offline, quarto
 from .embed import RenderError
 
@@ -47,6 +48,15 @@ def engine_label(engine: str) -> str:
     return f"de offline renderer van dit project: pandoc {pypandoc.get_pandoc_version()} (pypandoc-binary) en {typst}"
 
 
+def _write_records(project: Path, records: herkomst.Collected) -> Path:
+    """``herkomst.json`` beside the HTML and PDF, in the project's output folder."""
+    out_dir = project / ((yaml.safe_load((project / "_quarto.yml").read_text(encoding="utf-8")) or {})
+                         .get("project", {}).get("output-dir", "_build"))
+    target = out_dir / "herkomst.json"
+    write_bytes(target, herkomst.json_bytes(records))
+    return target
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("project", nargs="?", type=Path, default=paths.REPORTS, help="Quarto project folder")
@@ -66,12 +76,15 @@ def main(argv: list[str] | None = None) -> int:
         label = engine_label(engine)
         print(f"▶ report: rendering {paths.relative(args.project)} with {label}", flush=True)
         provenance.write_colophon(args.project / "_colofon.md", renderer=label, date=date)
+        # the appendix of provenance records; fails (one line) on a number shown without one
+        records = herkomst.write(args.project)
         epoch = offline.source_date_epoch(date)
         if engine == "quarto":
             written = quarto.render(args.project, date=date, epoch=epoch)
         else:
             written = offline.render(args.project, date=date, formats=tuple(args.to or ("html", "typst")))
-    except RenderError as exc:
+        written.append(_write_records(args.project, records))
+    except (RenderError, herkomst.HerkomstError) as exc:
         print(f"✗ report: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

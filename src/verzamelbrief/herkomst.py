@@ -1,0 +1,415 @@
+"""Provenance records ("herkomst") for every number a notebook puts into the report.
+
+A value loaded from ``data/raw`` (:func:`verzamelbrief.catalogue.figure`) or computed from
+such values (:mod:`verzamelbrief.derive`) is a :class:`TracedInt` or :class:`TracedFloat`:
+an ``int``/``float`` that carries the id of its record. The record is made where the value
+is made: a letter figure names its raw file, line, locator, qualifier and the letter's
+wording; a computed figure names its rule in Dutch, its formula with the inputs' values,
+the ids of its inputs and the parameters that shaped it.
+
+Formatting a traced value with :mod:`verzamelbrief.fmt` registers a *use* (the text shown,
+the formatter and its decimals, the cell's execution count) and returns the text between
+invisible markers (:data:`OPEN` id :data:`SEP` text :data:`CLOSE`, private-use
+characters that Markdown escaping leaves alone). ``reports/filters/herkomst.lua`` turns
+each marked number into a link to its record; the render step (:func:`collect`) reads the
+records from the executed notebooks, maps each use to its labelled cell, writes the
+appendix and ``herkomst.json``, and fails on a number shown without a record (:func:`gate`).
+
+Untraced values format exactly as before, so unconverted notebooks are unaffected.
+
+>>> start("demo")
+>>> a = computed(877, "verschil", "sub", [], formula="6.693 − 5.816 = 877")
+>>> strip(mark(a, "877", "number", None)) == "877"
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: Markers around a traced number in a notebook's text output: OPEN id SEP text CLOSE.
+OPEN, SEP, CLOSE = "\ue000", "\ue001", "\ue002"
+MARKED = re.compile(f"{OPEN}(h-[0-9a-f]{{10}}){SEP}([^{CLOSE}]*){CLOSE}")
+#: The output a notebook's last cell displays (:func:`publish`), read by the render step.
+MIME = "application/vnd.verzamelbrief.herkomst+json"
+
+#: Notebooks whose report cells the gate holds to "every number has a record".
+#: TRANSITIONAL: phase 2 of issue 17 adds each notebook as it is converted, then
+#: replaces this set by "every notebook the report embeds".
+GATED = frozenset({"09_bib_examenmonitor"})
+
+#: The short rule for numbers that are not data and need no record: years (four digits,
+#: no thousands separator, so the count 2.021 is not a year), section numbers after "§"
+#: and paragraph numbers after "alinea".
+ALLOWED = re.compile(r"(?<![\d.,])(?:19|20)\d\d(?![\d,])|§\s?\d+|alinea(?:'s)?\s\d+(?:\s?(?:en|tot|[–-])\s?\d+)?")
+DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+class _Traced:
+    """Mixin: a number with the id of its provenance record (``herkomst``)."""
+
+    herkomst: str
+
+    def __repr__(self) -> str:
+        return f"{type(self).__bases__[-1].__repr__(self)}@{self.herkomst}"
+
+
+class TracedInt(_Traced, int):
+    pass
+
+
+class TracedFloat(_Traced, float):
+    pass
+
+
+class ParamInt(int):
+    """A notebook parameter that is an int, carrying its name (``p.pct_decimals``)."""
+
+    param: str
+
+
+@dataclass
+class _State:
+    notebook: str = ""
+    records: dict = field(default_factory=dict)
+    uses: list = field(default_factory=list)
+
+
+_STATE = _State()
+
+
+def start(notebook: str, params=None):
+    """Start collecting records for ``notebook``; return ``params`` with its ints named.
+
+    The returned object answers attribute access like ``params``; int parameters come
+    back as :class:`ParamInt`, so a formatter or loader that receives one (decimals, a
+    year) can name the parameter in its record.
+    """
+    _STATE.notebook, _STATE.records, _STATE.uses = notebook, {}, []
+    return None if params is None else _Params(params)
+
+
+class _Params:
+    def __init__(self, params):
+        object.__setattr__(self, "_params", params)
+
+    def __getattr__(self, name):
+        value = getattr(self._params, name)
+        if isinstance(value, int) and not isinstance(value, bool):
+            named = ParamInt(value)
+            named.param = name
+            return named
+        return value
+
+
+def param_name(value) -> str | None:
+    return getattr(value, "param", None)
+
+
+def _digest(*parts) -> str:
+    return "h-" + hashlib.sha256(json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()[:10]
+
+
+def traced(value, record: dict):
+    """``value`` as a traced number whose record is ``record`` (registered here)."""
+    cls = TracedInt if isinstance(value, int) and not isinstance(value, bool) else TracedFloat
+    out = cls(value)
+    out.herkomst = record["id"]
+    _STATE.records[record["id"]] = record
+    return out
+
+
+def record_of(value) -> dict | None:
+    rid = getattr(value, "herkomst", None)
+    return _STATE.records.get(rid) if rid else None
+
+
+def letter_figure(row, file: str, line: int, label: str = "", params: dict | None = None):
+    """A figure as the letter states it, from one raw row (``row`` holds the raw columns)."""
+    value = float(row["value"])
+    value = int(value) if value.is_integer() and row["unit"] == "count" else value
+    year = None if row.get("year") in (None, "") else int(row["year"])
+    key = (file, row["indicator"], row["category"], year)
+    record = {
+        "id": _digest("brief", *key),
+        "kind": "brief",
+        "label": label,
+        "file": file,
+        "line": int(line),
+        "indicator": row["indicator"],
+        "category": row["category"],
+        "year": year,
+        "value": value,
+        "unit": row["unit"],
+        "qualifier": row["qualifier"],
+        "locator": row["locator"],
+        "wording": wording(value, row["unit"], row["qualifier"]),
+        "params": params or {},
+        "notebook": _STATE.notebook,
+    }
+    out = traced(value, record)
+    for name in ("unit", "qualifier", "locator", "year"):
+        setattr(out, name, record[name])
+    return out
+
+
+def wording(value: float, unit: str, qualifier: str) -> str:
+    """How the letter words a figure: words for a share in words, else digits with its unit.
+
+    >>> wording(0.75, "fraction", "nearly"), wording(15, "percent", "exact"), wording(1300, "count", "more_than")
+    ('bijna driekwart', '15 procent', 'ruim 1.300')
+    """
+    from . import fmt, text
+
+    if unit == "fraction":
+        return text.fraction_words(value, qualifier)
+    if unit == "percent":
+        body = f"{fmt.number(value)} procent"
+    else:
+        body = fmt.unit(value, unit).replace(fmt.NBSP, " ")
+    return f"{fmt.QUALIFIER_WORDS[qualifier]} {body}".strip()
+
+
+#: How each ``op`` of a computed record recomputes its value from its inputs' values, so a
+#: reviewer's tool (and the tests) can check every formula; a new derivation adds its op here.
+OPS = {
+    "sub": lambda later, base: later - base,
+    "growth_pct": lambda change, base: 100 * change / base,
+}
+
+
+def computed(value, rule: str, op: str, inputs, formula: str, params: dict | None = None, unit: str | None = None,
+             label: str = ""):
+    """A value computed from ``inputs`` (traced values) by ``op``; ``label`` names it, ``rule``
+    says in plain Dutch how it is made, ``formula`` with the inputs' values ("6.693 − 5.816 = 877")."""
+    if op not in OPS:
+        raise ValueError(f"computed value with op '{op}', which herkomst.OPS cannot recompute")
+    ids = [getattr(i, "herkomst", None) for i in inputs]
+    params = {k: int(v) if isinstance(v, int) else v for k, v in (params or {}).items()}
+    record = {
+        "id": _digest("berekend", _STATE.notebook, op, ids, params),
+        "kind": "berekend",
+        "label": label,
+        "rule": rule,
+        "op": op,
+        "inputs": ids,
+        "formula": formula,
+        "params": params,
+        "value": value,
+        "unit": unit,
+        "notebook": _STATE.notebook,
+    }
+    return traced(value, record)
+
+
+def is_traced(*values) -> bool:
+    return all(isinstance(v, _Traced) for v in values)
+
+
+def _execution_count() -> int | None:
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return None
+    shell = get_ipython()
+    # while a cell runs, IPython's counter already names the next cell: the stored count is one less
+    count = getattr(shell, "execution_count", None) if shell else None
+    return None if count is None else count - 1
+
+
+def mark(value, text: str, formatter: str, decimals) -> str:
+    """``text`` (the formatted ``value``) between markers when ``value`` is traced; the use
+    is registered with the formatter, its decimals (and their parameter name) and the cell."""
+    rid = getattr(value, "herkomst", None)
+    if rid is None:
+        return text
+    _STATE.uses.append({
+        "id": rid, "text": text, "formatter": formatter,
+        "decimals": None if decimals is None else int(decimals), "decimals_param": param_name(decimals),
+        "execution_count": _execution_count(),
+    })
+    return f"{OPEN}{rid}{SEP}{text.replace(' ', chr(0xA0))}{CLOSE}"
+
+
+def strip(text: str) -> str:
+    """``text`` without markers (what a figure or alt text shows)."""
+    return MARKED.sub(lambda m: m.group(2), text)
+
+
+def publish():
+    """Display this notebook's records and uses (the notebook's last cell), for the render step."""
+    from IPython.display import display
+
+    payload = {"notebook": _STATE.notebook, "records": _STATE.records, "uses": _STATE.uses}
+    display({MIME: json.loads(json.dumps(payload, default=float)), "text/plain": f"{len(_STATE.records)} herkomstrecords"}, raw=True)
+
+
+# ---------------------------------------------------------------- render step
+
+
+class HerkomstError(RuntimeError):
+    """A number in the report without a record, or a record that does not resolve."""
+
+
+EMBED = re.compile(r"\{\{<\s*embed\s+(?P<nb>[^#\s]+\.ipynb)#(?P<label>[\w-]+)\s*>\}\}")
+
+
+def _cell_text(cell: dict) -> str:
+    """The cell's Markdown outputs, and its caption and alt text (typed in the notebook, so
+    held to the same rule: a number there has no record)."""
+    from .render.embed import cell_options
+
+    options = cell_options(cell)
+    parts = [str(options[k]) for k in ("fig-cap", "fig-alt", "tbl-cap") if options.get(k)]
+    for o in cell.get("outputs", []):
+        md = o.get("data", {}).get("text/markdown")
+        if md is not None:
+            parts.append("".join(md) if isinstance(md, list) else md)
+    return "\n".join(parts)
+
+
+def untraced_numbers(text: str) -> list[str]:
+    """The numbers in ``text`` outside markers that the short rule :data:`ALLOWED` does not cover.
+
+    >>> untraced_numbers("In 2021 telde de monitor " + OPEN + "h-0123456789" + SEP + "6.693" + CLOSE + ", brief §9, alinea 2; 877 meer")
+    ['877']
+    """
+    rest = ALLOWED.sub(" ", MARKED.sub(" ", text))
+    return DIGITS.findall(rest)
+
+
+@dataclass
+class Collected:
+    records: dict  # id -> record (with "cells": labels that show it, "shown": texts)
+    order: list  # record ids in order of first use in the report
+
+
+def collect(project_dir: Path, document: str = "verzamelbrief.qmd", gated=GATED) -> Collected:
+    """Read the records of every notebook the report embeds, attach each use to its cell
+    label, and apply the gate to the gated notebooks' report cells."""
+    from .render.embed import cell_options, find_cell
+
+    body = (project_dir / document).read_text(encoding="utf-8")
+    notebooks: dict[str, dict] = {}
+    records: dict[str, dict] = {}
+    order: list[str] = []
+    problems: list[str] = []
+    for m in EMBED.finditer(body):
+        nb_rel, label = m.group("nb"), m.group("label")
+        name = Path(nb_rel).stem
+        if nb_rel not in notebooks:
+            path = project_dir / nb_rel
+            nb = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"cells": []}
+            notebooks[nb_rel] = nb
+            payload = next((o["data"][MIME] for c in nb["cells"] for o in c.get("outputs", []) if MIME in o.get("data", {})), None)
+            if payload is None and name in gated:
+                problems.append(f"{name}: the notebook publishes no herkomst records (last cell: herkomst.publish())")
+            if payload:
+                counts = {c.get("execution_count"): cell_options(c).get("label") for c in nb["cells"] if c.get("cell_type") == "code"}
+                for rid, rec in payload["records"].items():
+                    records[rid] = {**rec, "cells": [], "shown": [], "uses": []}
+                for use in payload["uses"]:
+                    cell_label = counts.get(use["execution_count"])
+                    rec = records[use["id"]]
+                    if cell_label and cell_label not in rec["cells"]:
+                        rec["cells"].append(cell_label)
+                    if use["text"] not in rec["shown"]:
+                        rec["shown"].append(use["text"])
+                    if use not in rec["uses"]:
+                        rec["uses"].append({k: v for k, v in use.items() if k != "execution_count"})
+        cell = find_cell(notebooks[nb_rel], label, f"{document}: {nb_rel}")
+        text = _cell_text(cell)
+        for mm in MARKED.finditer(text):
+            rid = mm.group(1)
+            if rid not in records:
+                problems.append(f"{name}#{label}: number ‘{mm.group(2)}’ links to {rid}, which no record holds")
+            elif rid not in order:
+                order.append(rid)
+        if name in gated:
+            loose = untraced_numbers(text)
+            if loose:
+                problems.append(f"{name}#{label}: shows ‘{loose[0]}’ without a herkomst record"
+                                + (f" (and {len(loose) - 1} more)" if len(loose) > 1 else ""))
+    if problems:
+        raise HerkomstError(problems[0] + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""))
+    # inputs of shown figures are part of the chain: list them too
+    pending = list(order)
+    while pending:
+        for inp in records.get(pending.pop(), {}).get("inputs", []):
+            if inp and inp not in order and inp in records:
+                order.append(inp)
+                pending.append(inp)
+    return Collected({rid: records[rid] for rid in sorted(order)}, order)
+
+
+def json_bytes(collected: Collected) -> bytes:
+    """``herkomst.json``: every record, sorted by id, byte-identical between builds."""
+    return (json.dumps({"records": list(collected.records.values())}, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+_UNIT_NL = {"count": "aantal", "percent": "procent", "fraction": "deel", "eur_million": "miljoen euro"}
+
+
+def _esc(value) -> str:
+    from .tables import escape
+
+    return escape(value)
+
+
+def _title(rec: dict) -> str:
+    year = f", {rec['year']}" if rec.get("year") else ""
+    return _esc(f"{rec.get('label') or rec.get('rule')}{year}")
+
+
+def appendix_markdown(collected: Collected) -> str:
+    """The appendix "Herkomst van de cijfers": one paragraph per record, under its id."""
+    from . import text
+
+    if not collected.records:
+        return "Er zijn nog geen cijfers met een herkomstrecord.\n"
+    lines = []
+    for rid, rec in collected.records.items():
+        shown = " en ".join(_esc(t) for t in rec["shown"])  # no quotes: Typst sets a quote after a digit as a prime
+        head = f"**{_title(rec)}**" + (f": {shown}" if shown else "") + f" (`{rid}`)"
+        if rec["kind"] == "brief":
+            detail = [
+                f"De brief, {_esc(rec['locator'])}, schrijft: {_esc(rec['wording'])} ({_esc(text.QUALIFIER_NL[rec['qualifier']])}).",
+                f"Overgenomen in {_esc(rec['file'])}, regel {rec['line']}.",
+            ]
+        else:
+            inputs = ", ".join(f"[{_title(collected.records[i])}](#{i})" for i in rec["inputs"] if i in collected.records)
+            detail = [f"Berekend: {_esc(rec['rule'])}.", f"Berekening: {_esc(rec['formula'])}."]
+            if inputs:
+                detail.append(f"Uit: {inputs}.")
+        params = {u["decimals_param"]: u["decimals"] for u in rec["uses"] if u.get("decimals_param")}
+        params.update(rec.get("params") or {})
+        if params:
+            detail.append("Parameters: " + ", ".join(f"{_esc(k)} = {_esc(v)}" for k, v in sorted(params.items())) + ".")
+        cells = ", ".join(_esc(c) for c in rec["cells"])
+        detail.append(f"Code: notebook {_esc(rec['notebook'])}" + (f", cel {cells}." if cells else "."))
+        detail.append(f"[]{{.herkomst-terug ref=\"{rid}\"}}")
+        lines.append(f"::: {{#{rid} .herkomst-record}}\n{head}\\\n" + "\\\n".join(detail) + "\n:::\n")
+    return "\n".join(lines) + "\n" + pdf_attachment(collected)
+
+
+def pdf_attachment(collected: Collected) -> str:
+    """A raw Typst block that attaches ``herkomst.json`` to the PDF (PDF/UA-1 allows embedded
+    files): ``pdf.attach`` from Typst 0.14 on (the offline renderer), ``pdf.embed`` in Typst
+    0.13 (Quarto 1.7). HTML ignores it."""
+    data = json_bytes(collected).decode("utf-8")
+    literal = '"' + data.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    args = (f'"herkomst.json", bytes({literal}), relationship: "supplement", mime-type: "application/json", '
+            f'description: "Herkomst van de cijfers: alle records, machineleesbaar"')
+    return (f"```{{=typst}}\n#if sys.version >= version(0, 14) {{ pdf.attach({args}) }} "
+            f"else {{ pdf.embed({args}) }}\n```\n")
+
+
+def write(project_dir: Path, document: str = "verzamelbrief.qmd") -> Collected:
+    """Gate, then write ``_herkomst.md`` (included by the report) beside the document."""
+    collected = collect(project_dir, document)
+    (project_dir / "_herkomst.md").write_text(appendix_markdown(collected), encoding="utf-8")
+    return collected
