@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+import yaml
 
 from .. import herkomst, paths, provenance
 from ..outputs import write_bytes
