@@ -298,7 +298,7 @@ def topic_markdown(items: Iterable[Commitment], section: int, style: str = "list
 
 
 #: Relative column widths of the commitment tables.
-WIDTHS = {"Termijn": 2, "Soort": 2, "Wat": 6, "Wie": 2, "Wanneer volgens de brief": 3, "Vindplaats": 3}
+WIDTHS = {"Termijn": 2, "Soort": 3, "Wat": 6, "Wie": 2, "Wanneer volgens de brief": 3, "Vindplaats": 3}
 
 
 def appendix_rows(items: Iterable[Commitment], show_actor: bool = True) -> tuple[list[str], list[list[str]]]:
