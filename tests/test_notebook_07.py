@@ -37,7 +37,7 @@ def test_07_defaults_reproduce_the_letter(built_notebook):
     findings = markdown_of(nb, "aow-kernpunten")
     assert "In 2020 kwamen 220 van de 43.430" in findings  # no two numbers side by side
     for text in ("220", "340", "43.430", "59.310", f"0,5{NBSP}%", f"0,6{NBSP}%", "‘een zeer beperkte groep’",
-                 "gemiddeld ongeveer 80", "Gemiddeld ongeveer 100", "50 en 30", "berekend"):
+                 "gemiddeld ongeveer 80", "gemiddeld ongeveer 100", "50 en 30", "berekend"):
         assert text in findings, text
     assert "54,5" not in findings and "groei" not in findings  # the letter makes no growth claim
     table = markdown_of(nb, "tbl-aow-naturalisatie")

@@ -53,14 +53,14 @@ def test_08_defaults_reproduce_the_letter(built_notebook):
     findings = markdown_of(nb, "amif-kernpunten")
     for text in ["10,5", "3,5", "9,4", "23,4", "16,7", "1,1", "6,7"]:
         assert eur(text) in findings, text
-    assert f"voor deze periode beschikbaar was, blijft volgens de brief {eur('6')} over" in findings
+    assert f"resteert {eur('6')} ‘van het totale bedrag dat beschikbaar was voor deze periode’" in findings
     assert "som van de drie plafonds \\(aanname\\)" in findings or "som van de drie plafonds (aanname)" in findings
     assert eur("1,11") not in findings  # eur_decimals = 1
     assert f"ruim {eur('22')}" in findings and "2027" in findings
     assert "15 projecten" in findings and findings.count("berekend") == 3 and "ongeveer" not in findings
 
     table = markdown_of(nb, "tbl-amif-kerncijfers")
-    assert f"| Subsidieplafond: Duale trajecten | {eur('10,5')} | brief §8 |" in table
+    assert f"| Subsidieplafond: ‘Duale trajecten’ | {eur('10,5')} | brief §8 |" in table
     assert "Specifieke ondersteuning richting participatie en activatie" in table  # the letter's theme name
     assert f"samen | {eur('23,4')} | berekend |" in table
     assert f"| Gemiddeld toegekend per project | {eur('1,1')} | berekend |" in table

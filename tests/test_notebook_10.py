@@ -62,10 +62,10 @@ def test_10_defaults_reproduce_the_letter(built_notebook):
 
     findings = markdown_of(nb, "markt-kernpunten")
     for text in (f"62{NBSP}%", f"76{NBSP}%", f"85{NBSP}%", f"44{NBSP}%",
-                 f"had 76{NBSP}% van de gemeenten het aanbod gerealiseerd en zat 12{NBSP}% in de afrondende fase",
-                 "Ongeveer een derde", "Twee op de drie", "bijna de helft", "minder dan een derde \\(berekend\\)",
-                 "circa 9 op de 10", f"7,5{NBSP}weken", f"3,5{NBSP}weken", f"4{NBSP}weken",
-                 "2,1 keer zo lang \\(berekend\\)", "Module Arbeidsmarkt en Participatie \\(MAP\\)"):
+                 f"\\(MAP\\): gerealiseerd 76{NBSP}%, afrondend 12{NBSP}%, geen van beide 12{NBSP}%",
+                 "‘ongeveer een derde’", "‘twee op de drie’", "bijna de helft", "minder dan een derde \\(berekend\\)",
+                 "‘circa 9 op de 10’", f"7,5{NBSP}weken", f"3,5{NBSP}weken", f"4{NBSP}weken",
+                 "2,1 keer zo lang als de andere \\(berekend\\)", "‘Module Arbeidsmarkt en Participatie’ \\(MAP\\)"):
         assert text in findings, text
     for text in ("ruim twee keer", "bijna een derde", " tot 14"):  # no letter qualifiers for own results, no merged ranges
         assert text not in findings, text
