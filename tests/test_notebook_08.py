@@ -53,7 +53,7 @@ def test_08_defaults_reproduce_the_letter(built_notebook):
     findings = markdown_of(nb, "amif-kernpunten")
     for text in ["10,5", "3,5", "9,4", "23,4", "16,7", "1,1", "6,7"]:
         assert eur(text) in findings, text
-    assert f"resteert {eur('6')} ‘van het totale bedrag dat beschikbaar was voor deze periode’" in findings
+    assert f"resteert {eur('6')} van wat ‘voor deze periode’ beschikbaar was" in findings
     assert "som van de drie plafonds \\(aanname\\)" in findings or "som van de drie plafonds (aanname)" in findings
     assert eur("1,11") not in findings  # eur_decimals = 1
     assert f"ruim {eur('22')}" in findings and "2027" in findings
