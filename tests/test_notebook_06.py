@@ -29,12 +29,13 @@ def test_06_defaults_reproduce_the_letter(built_notebook):
     assert (total, focus) == (140, 43)
     assert key[("providers", "total")] == total and key[("providers", "integration_focused")] == focus
     assert key[("providers", "other")] == total - focus
+    assert (key[("providers", "other_low")], key[("providers", "other_high")]) == (126 - 43, 154 - 43)
     assert key[("providers_share", "integration_focused")] == pytest.approx(100 * 43 / 140)
     assert key[("providers_share", "integration_focused_low")] == pytest.approx(100 * 43 / 154)
     assert key[("providers_share", "integration_focused_high")] == pytest.approx(100 * 43 / 126)
     assert key[("minimum_hours", "total")] == raw_value("minimum_hours") == 80
     assert key[("minimum_period", "total")] == raw_value("minimum_period") == 6
-    assert key[("period_weeks", "assumed")] == 26
+    assert key[("period_weeks", "months_to_weeks")] == pytest.approx(26)  # derive.months_to_weeks, 52/12 a month
     assert key[("hours_per_week", "average_minimum")] == pytest.approx(80 / 26)
     assert key[("age_range", "lower")] == 12 and key[("age_range", "upper")] == 30
     derived = table.set_index(["measure", "category"])["derived"]
@@ -43,27 +44,31 @@ def test_06_defaults_reproduce_the_letter(built_notebook):
     assert table.loc[table["derived"], "rule"].str.len().gt(0).all()
 
     findings = markdown_of(nb, "mdt-kernpunten")
-    for text in ("ongeveer 140", "43", f"ongeveer 31{NBSP}%", f"28{NBSP}%", f"34{NBSP}%",
-                 f"80{NBSP}uur", f"6{NBSP}maanden", f"26{NBSP}weken", f"3,1{NBSP}uur", "12 tot 30 jaar", "berekend"):
+    for text in ("ongeveer 140", "43", f"31{NBSP}%", f"28{NBSP}%", f"34{NBSP}%", "‘een groot aantal’",
+                 f"80{NBSP}uur", f"6{NBSP}maanden", "12 tot 30 jaar", "berekend", "aanname"):
         assert text in findings, text
+    assert f"ongeveer 31{NBSP}%" not in findings  # the letter's qualifier words are not used for computed results
     shown = markdown_of(nb, "tbl-mdt-kerncijfers")
-    assert f"| Deel dat MDT inzet voor inburgering | ongeveer 31{NBSP}% | berekend uit brief §6, alinea 3 |" in shown
+    assert f"| Deel dat MDT inzet voor inburgering, van het genoemde totaal | 31{NBSP}% | berekend |" in shown
+    assert f"| Idem, bij 154 aanbieders | 28{NBSP}% | aanname |" in shown
+    assert "| Overige aanbieders, bij een totaal binnen de marge | 83 tot 111 | aanname |" in shown
+    assert "ongeveer 97" not in shown  # no more precision than 'ongeveer 140' carries
     assert "in meer of mindere mate" in findings
-    assert f"| Periode in weken \\(aanname\\) | 26{NBSP}weken | aanname |" in shown
+    assert f"| 26{NBSP}weken | berekend |" in shown and f"| 3,1{NBSP}uur | berekend |" in shown
     assert has_image(nb, "fig-mdt-aanbieders")
     assert (out / "figures" / "mdt_aanbieders.svg").read_text().startswith("<?xml")
 
 
-@pytest.mark.nbrun("06_mdt", qualifier_margin_pct=20.0, period_weeks=25, pct_decimals=1, fig_format="png")
+@pytest.mark.nbrun("06_mdt", qualifier_margin_pct=20.0, fig_format="png")
 def test_06_non_default_parameters(nbrun):
     out, nb = nbrun
     _, key = key_values(out)
     assert key[("providers_share", "integration_focused_low")] == pytest.approx(100 * 43 / 168)
     assert key[("providers_share", "integration_focused_high")] == pytest.approx(100 * 43 / 112)
-    assert key[("hours_per_week", "average_minimum")] == pytest.approx(80 / 25)
+    assert key[("hours_per_week", "average_minimum")] == pytest.approx(80 / 26)
     findings = markdown_of(nb, "mdt-kernpunten")
-    assert f"ongeveer 30,7{NBSP}%" in findings
-    assert f"tussen 25,6{NBSP}% en 38,4{NBSP}%" in findings and f"20{NBSP}%" in findings
-    assert f"3,2{NBSP}uur" in findings
+    assert f"tussen 26{NBSP}% en 38{NBSP}%" in findings and f"20{NBSP}%" in findings  # fmt.computed_percent
+    assert "| 112 tot 168 |" not in markdown_of(nb, "tbl-mdt-kerncijfers")  # the part is never above the total
+    assert "| 69 tot 125 |" in markdown_of(nb, "tbl-mdt-kerncijfers")
     assert (out / "figures" / "mdt_aanbieders.png").read_bytes()[:4] == b"\x89PNG"
     assert has_image(nb, "fig-mdt-aanbieders", "image/png")

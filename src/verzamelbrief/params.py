@@ -146,14 +146,11 @@ class Onderwijsroute05(_Figures):
 
 
 class Mdt06(_Figures):
-    pct_decimals: int = Field(0, ge=0, le=3, description="decimals of computed percentages")
     qualifier_margin_pct: float = Field(10.0, ge=0, le=50, description=MARGIN_HELP)
-    period_weeks: float = Field(26.0, ge=20, le=30, description="weeks assumed in the stated period of 6 months")
 
 
 class Aow07(_Figures):
-    pct_decimals: int = Field(2, ge=0, le=4, description="decimals of the AOW-age share of all requests")
-    growth_decimals: int = Field(1, ge=0, le=3, description="decimals of the growth percentages")
+    pass  # computed percentages follow fmt.computed_percent, the report's one rule
 
 
 class Amif08(_Figures):
@@ -174,7 +171,6 @@ class Bib09(_Figures):
 
 class Markt10(_Figures):
     sort_by: Literal["letter", "realised"] = Field("letter", description="order of routes and modules")
-    pct_decimals: int = Field(0, ge=0, le=2, description="decimals of computed percentages")
 
 
 class Cijfercontrole11(_Folders):
