@@ -33,8 +33,9 @@ KERNEL := verzamelbrief-inburgering
 # install, kernel spec) still points at the original: the package is imported from this
 # checkout's src/, outputs go under this checkout, and notebooks run on $(PY) itself.
 export VERZAMELBRIEF_ROOT := $(CURDIR)
-# (findstring, not filter-out: a folder name with spaces is one path, not several words)
-export PYTHONPATH := $(if $(findstring :$(CURDIR)/src:,:$(PYTHONPATH):),$(PYTHONPATH),$(CURDIR)/src$(if $(PYTHONPATH),:$(PYTHONPATH)))
+# (findstring, not filter-out: a folder name with spaces is one path, not several words; $(value …):
+# a variable from the environment is taken as it is, never expanded again by make)
+export PYTHONPATH := $(if $(findstring :$(CURDIR)/src:,:$(value PYTHONPATH):),$(value PYTHONPATH),$(CURDIR)/src$(if $(value PYTHONPATH),:$(value PYTHONPATH)))
 
 # ---------------------------------------------------------------- one build at a time
 # Every goal that writes in this checkout runs with an exclusive lock on $(BUILD_LOCK):
@@ -45,7 +46,7 @@ export PYTHONPATH := $(if $(findstring :$(CURDIR)/src:,:$(PYTHONPATH):),$(PYTHON
 # (a .venv copied from elsewhere) and repairs a kernel spec that names another checkout. The variable names the checkout that holds the lock, so a build
 # in another checkout (a test's copy) takes its own.
 BUILD_LOCK := reports/.build.lock
-ifneq ($(VERZAMELBRIEF_BUILD_LOCKED),$(CURDIR))
+ifneq ($(value VERZAMELBRIEF_BUILD_LOCKED),$(CURDIR))
   LOCKED_GOALS := $(filter-out help test bench kernel lock,$(MAKECMDGOALS))
 endif
 ifneq ($(LOCKED_GOALS),)
