@@ -93,21 +93,21 @@ UV_BOOT := .venv-uv
 ifndef UV
   UV := $(or $(shell command -v uv 2>/dev/null),$(UV_BOOT)/bin/uv)
 endif
-# make installs uv only when it is not on PATH (and the conda environment needs none)
-UV_INSTALL := $(if $(filter $(UV_BOOT)/%,$(UV)),$(UV))
-$(UV_BOOT)/bin/uv:
-	@test -n "$(PYTHON)" || { echo "error: Python 3.11 not found; install it or set PYTHON=/path/to/python3.11" >&2; exit 1; }
-	@echo "▶ env: uv not found; installing uv $(UV_VERSION) from PyPI into $(UV_BOOT)/"
-	$(PYTHON) -m venv $(UV_BOOT)
-	$(UV_BOOT)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+# Installs uv into $(UV_BOOT) when it is not there (a recipe step, so an up-to-date
+# environment never asks for uv).
+UV_INSTALL = @[ -x "$(UV)" ] || { \
+	  test -n "$(PYTHON)" || { echo "error: Python 3.11 not found; install it or set PYTHON=/path/to/python3.11" >&2; exit 1; }; \
+	  echo "▶ env: uv not found; installing uv $(UV_VERSION) from PyPI into $(UV_BOOT)/"; \
+	  $(PYTHON) -m venv $(UV_BOOT) && $(UV_BOOT)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION); }
 
-$(ENV): requirements.txt pyproject.toml | $(if $(filter $(CONDA_ENV_NAME),$(CONDA_DEFAULT_ENV)),,$(UV_INSTALL))
+$(ENV): requirements.txt pyproject.toml
 ifeq ($(CONDA_DEFAULT_ENV),$(CONDA_ENV_NAME))
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 else
 	@test -n "$(PYTHON)" || { echo "error: Python 3.11 not found; install it or set PYTHON=/path/to/python3.11" >&2; exit 1; }
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' || { echo "error: $(PYTHON) is not Python 3.11; set PYTHON=/path/to/python3.11" >&2; exit 1; }
+	$(UV_INSTALL)
 	@echo "▶ env: creating .venv from requirements.txt (uv)"
 	test -x $(PY) || $(UV) venv --quiet --python $(PYTHON) .venv
 	$(UV) pip sync --quiet --python $(PY) requirements.txt
@@ -215,7 +215,8 @@ test-slow: $(ENV) ## Run the slow tests only: clean rebuild, SIGTERM, browser, Q
 kernel: $(ENV) ## Install the project's Jupyter kernel for your user (for a JupyterLab outside the env)
 	$(PY) -m ipykernel install --user --name $(KERNEL) --display-name "Python (verzamelbrief-inburgering)"
 
-lock: | $(UV_INSTALL) ## Re-pin requirements.txt from requirements.in (uv pip compile; keeps pins that still fit)
+lock: ## Re-pin requirements.txt from requirements.in (uv pip compile; keeps pins that still fit)
+	$(UV_INSTALL)
 	$(UV) pip compile --quiet requirements.in -o requirements.txt --python-version 3.11 --custom-compile-command "make lock"
 
 lab: $(ENV) ## Open JupyterLab in notebooks/, in the project environment, with the project's kernel

@@ -127,6 +127,9 @@ def pytest_collection_finish(session):
         marker = item.get_closest_marker("nbrun")
         if marker:
             nbhelpers.start(*marker.args, **marker.kwargs)
+        cli = item.get_closest_marker("nbcli")
+        if cli:
+            nbhelpers.start_cli(*cli.args)
 
 
 @pytest.fixture
@@ -136,6 +139,14 @@ def nbrun(request) -> tuple[Path, dict]:
 
     marker = request.node.get_closest_marker("nbrun")
     return nbhelpers.result(*marker.args, **marker.kwargs)
+
+
+@pytest.fixture
+def nbcli(request):
+    """(finished process, spec) of the test's ``@pytest.mark.nbcli(name)`` (``nbhelpers.CLI``)."""
+    import nbhelpers
+
+    return nbhelpers.cli_result(*request.node.get_closest_marker("nbcli").args)
 
 
 @pytest.fixture(scope="session", autouse=True)
