@@ -20,6 +20,9 @@ from pathlib import Path
 
 import pytest
 
+# the `rendered` fixture (one build per renderer) lives in tests/renderers.py
+pytest_plugins = ["renderers"]
+
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 KERNEL = "verzamelbrief-inburgering"

@@ -5,7 +5,6 @@ mutation of one input figure flips its verdict)."""
 import shutil
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from verzamelbrief import checks

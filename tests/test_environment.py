@@ -24,7 +24,8 @@ def pins() -> dict[str, str]:
 
 
 def test_every_direct_dependency_is_pinned():
-    direct = [Requirement(l).name.lower().replace("_", "-") for l in (ROOT / "requirements.in").read_text().splitlines() if l.strip() and not l.startswith("#")]
+    lines = (ROOT / "requirements.in").read_text().splitlines()
+    direct = [Requirement(line).name.lower().replace("_", "-") for line in lines if line.strip() and not line.startswith("#")]
     missing = [d for d in direct if d not in pins()]
     assert not missing, f"in requirements.in but not pinned in requirements.txt: {missing} (run make lock)"
 
