@@ -197,7 +197,7 @@ $(FONTS): | $(ENV)
 report: $(REPORT) ## Render reports/_build/verzamelbrief.html and .pdf (RENDERER=auto|quarto|offline)
 
 $(REPORT) &: $(EXECUTED) $(REPORT_SRC) $(RENDER_SRC) $(PARAM_DIR)/report.yaml $(FONTS) \
-              $(GIT_STATE) $(RENDER_STATE) $(RAW) $(CATALOGUE) requirements.txt src/verzamelbrief/provenance.py
+              $(GIT_STATE) $(RENDER_STATE) $(RAW) $(CATALOGUE) requirements.txt pyproject.toml src/verzamelbrief/provenance.py
 	@$(BUILDLOG) --step render --target $(firstword $(REPORT)) --renderer-file $(RENDER_STATE) -- $(PY) -m verzamelbrief.render reports --engine $(RENDERER)
 
 preview: $(REPORT) ## Write PNGs of every PDF page and desktop/phone screenshots of the HTML to reports/_build/preview/

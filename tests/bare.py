@@ -18,11 +18,30 @@ import tempfile
 from pathlib import Path
 
 #: What a bare machine lacks: poppler-utils, Chromium, Java, Node/npm, hyperfine, Quarto, uv.
-HIDDEN = frozenset({
-    "pdftotext", "pdftoppm", "pdffonts", "pdfinfo", "pdftocairo", "pdfimages",
-    "chromium", "chromium-browser", "google-chrome", "chrome",
-    "java", "javac", "node", "nodejs", "npm", "npx", "hyperfine", "quarto", "uv", "uvx",
-})
+HIDDEN = frozenset(
+    {
+        "pdftotext",
+        "pdftoppm",
+        "pdffonts",
+        "pdfinfo",
+        "pdftocairo",
+        "pdfimages",
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "chrome",
+        "java",
+        "javac",
+        "node",
+        "nodejs",
+        "npm",
+        "npx",
+        "hyperfine",
+        "quarto",
+        "uv",
+        "uvx",
+    }
+)
 
 
 def bare_path(folder: Path, path: str | None = None) -> str:
@@ -55,8 +74,10 @@ def main(argv: list[str]) -> int:
         return 2
     with tempfile.TemporaryDirectory(prefix="verzamelbrief-bare-") as tmp:
         env = bare_env(Path(tmp) / "bin")
-        hidden = sorted(HIDDEN & {name for d in os.environ.get("PATH", "").split(os.pathsep) if os.path.isdir(d)
-                                  for name in os.listdir(d)})
+        hidden = sorted(
+            HIDDEN
+            & {name for d in os.environ.get("PATH", "").split(os.pathsep) if os.path.isdir(d) for name in os.listdir(d)}
+        )
         print(f"▶ bare: hidden from PATH: {', '.join(hidden) or 'none (not installed)'}", flush=True)
         return subprocess.run(argv, env=env).returncode
 

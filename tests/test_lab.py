@@ -32,14 +32,28 @@ def test_a_notebook_runs_in_the_project_kernel_from_notebooks(nbcli):
 def test_jupyterlab_is_installed_and_sees_the_project_kernel():
     lab = subprocess.run([sys.executable, "-m", "jupyterlab", "--version"], capture_output=True, text=True)
     assert lab.returncode == 0 and lab.stdout.strip(), lab.stderr
-    specs = json.loads(subprocess.run([sys.executable, "-m", "jupyter", "kernelspec", "list", "--json"],
-                                      capture_output=True, text=True, check=True).stdout)["kernelspecs"]
+    specs = json.loads(
+        subprocess.run(
+            [sys.executable, "-m", "jupyter", "kernelspec", "list", "--json"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )["kernelspecs"]
     assert KERNEL in specs, f"kernel {KERNEL} not installed in this environment (make env installs it)"
     argv0 = specs[KERNEL]["spec"]["argv"][0]
     assert Path(argv0).resolve() == Path(sys.executable).resolve(), f"the kernel runs {argv0}, not this environment"
 
 
 def test_make_lab_starts_jupyterlab_in_notebooks_with_the_kernel():
-    out = subprocess.run(["make", "-n", "lab", f"PY={sys.executable}", f"ENV={ROOT / 'Makefile'}"], cwd=ROOT,
-                         capture_output=True, text=True, check=True).stdout
-    assert f"{sys.executable} -m jupyter lab --notebook-dir=notebooks --MultiKernelManager.default_kernel_name={KERNEL}" in out
+    out = subprocess.run(
+        ["make", "-n", "lab", f"PY={sys.executable}", f"ENV={ROOT / 'Makefile'}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert (
+        f"{sys.executable} -m jupyter lab --notebook-dir=notebooks --MultiKernelManager.default_kernel_name={KERNEL}"
+        in out
+    )

@@ -46,8 +46,16 @@ def read_params(path: Path | None) -> dict | str | None:
     return params
 
 
-def entry(step: str, target: str, changed: str, existed: bool, seconds: float, status: int,
-          params: dict | str | None = None, renderer: str | None = None) -> dict:
+def entry(
+    step: str,
+    target: str,
+    changed: str,
+    existed: bool,
+    seconds: float,
+    status: int,
+    params: dict | str | None = None,
+    renderer: str | None = None,
+) -> dict:
     """One line of the log."""
     item = {
         "build": os.environ.get(BUILD_ENV, ""),
@@ -93,8 +101,19 @@ def record(args) -> int:
         state = Path(args.renderer_file)
         renderer = state.read_text(encoding="utf-8").strip() if state.is_file() else "unknown"
     params = read_params(Path(args.params)) if args.params else None
-    append(Path(args.log), entry(args.step, args.target, os.environ.get(CHANGED_ENV, ""), existed,
-                                 time.monotonic() - start, status, params, renderer))
+    append(
+        Path(args.log),
+        entry(
+            args.step,
+            args.target,
+            os.environ.get(CHANGED_ENV, ""),
+            existed,
+            time.monotonic() - start,
+            status,
+            params,
+            renderer,
+        ),
+    )
     return status if status >= 0 else 128 - status
 
 
@@ -120,7 +139,9 @@ def describe(item: dict) -> str:
     extra = ""
     if item.get("params"):
         params = item["params"]
-        extra = "; params " + (", ".join(f"{k}={v}" for k, v in params.items()) if isinstance(params, dict) else "(see log)")
+        extra = "; params " + (
+            ", ".join(f"{k}={v}" for k, v in params.items()) if isinstance(params, dict) else "(see log)"
+        )
     if item.get("renderer"):
         extra += f"; renderer {item['renderer']}"
     return f"{what}: {why}{extra}; {item['seconds']} s, {item['status']}"
