@@ -109,7 +109,7 @@ else
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' || { echo "error: $(PYTHON) is not Python 3.11; set PYTHON=/path/to/python3.11" >&2; exit 1; }
 	$(UV_INSTALL)
 	@echo "▶ env: creating .venv from requirements.txt (uv)"
-	test -x $(PY) || $(UV) venv --quiet --python $(PYTHON) .venv
+	test -x $(PY) || $(UV) venv --quiet --python "$$($(PYTHON) -c 'import os, sys; print(os.path.realpath(sys.executable))')" .venv
 	$(UV) pip sync --quiet --python $(PY) requirements.txt
 	$(UV) pip install --quiet --python $(PY) --no-deps -e .
 endif
