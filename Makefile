@@ -219,8 +219,9 @@ lock: ## Re-pin requirements.txt from requirements.in (uv pip compile; keeps pin
 	$(UV_INSTALL)
 	$(UV) pip compile --quiet requirements.in -o requirements.txt --python-version 3.11 --custom-compile-command "make lock"
 
+# As root (a container, CI) JupyterLab refuses to start without --allow-root, so make adds it there.
 lab: $(ENV) ## Open JupyterLab in notebooks/, in the project environment, with the project's kernel
-	$(PY) -m jupyter lab --notebook-dir=notebooks --MultiKernelManager.default_kernel_name=$(KERNEL) $(LAB_ARGS)
+	$(PY) -m jupyter lab --notebook-dir=notebooks --MultiKernelManager.default_kernel_name=$(KERNEL) $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 why: ## Why did the last build run what it ran? (reports/build-log.jsonl; NB=09 for one notebook)
 	@py=$$([ -x $(PY) ] && echo $(PY) || command -v python3); $$py src/verzamelbrief/buildlog.py why $(NB)
