@@ -37,6 +37,8 @@ def read_params(path: Path | None) -> dict | str | None:
     if path is None or not path.is_file():
         return None
     text = path.read_text(encoding="utf-8")
+    if text.strip() in ("", "{}"):
+        return {}  # a notebook whose block sets no parameter
     params = {}
     for line in text.splitlines():
         key, sep, value = line.partition(": ")
