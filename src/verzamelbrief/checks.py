@@ -379,7 +379,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         "markt_niet_overal", 10,
-        "Aanbod voor het participatiedeel van de Z-route en voor de module arbeidsmarkt en participatie: "
+        "Z-route (participatiedeel) en MAP: "
         "de woorden van de brief naast de percentages",
         Claim("nog niet overal gerealiseerd", 0, 100, "percent", _MARKT, _PARTICIPATION, strict=(False, True)),
         readings=(("", tuple(same(_markt("coverage_realised", m)) for m in _MODULES)),),
