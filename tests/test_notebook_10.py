@@ -78,7 +78,7 @@ def test_10_defaults_reproduce_the_letter(built_notebook):
     assert "| Daarvan: afstemming tussen aanbieders vereist | bijna de helft | brief §10 \\(Participatiedeel Z-route/duaal\\), alinea 3 |" in table
     assert f"| Wachttijd, Wi2013-inburgeraars | 7,5{NBSP}weken | brief §10 \\(Risico’s\\), alinea 3 |" in table
     assert "| Idem, als deel van alle gemeenten | minder dan een derde | berekend uit brief §10 \\(Participatiedeel Z-route/duaal\\), alinea 3 |" in table
-    assert "circa 9 op de 10 | brief §10 |" in table
+    assert "circa 9 op de 10 | brief §10 \\(Participatiedeel Z-route/duaal\\), alinea 4 |" in table
     assert has_image(nb, "fig-markt-dekking") and has_image(nb, "fig-markt-wachttijd")
     assert (out / "figures" / "markt_dekking.svg").read_text().startswith("<?xml")
     assert (out / "figures" / "markt_wachttijd.svg").exists()
