@@ -33,8 +33,9 @@ KERNEL := verzamelbrief-inburgering
 # install, kernel spec) still points at the original: the package is imported from this
 # checkout's src/, outputs go under this checkout, and notebooks run on $(PY) itself.
 export VERZAMELBRIEF_ROOT := $(CURDIR)
-# (findstring, not filter-out: a folder name with spaces is one path, not several words)
-export PYTHONPATH := $(if $(findstring :$(CURDIR)/src:,:$(PYTHONPATH):),$(PYTHONPATH),$(CURDIR)/src$(if $(PYTHONPATH),:$(PYTHONPATH)))
+# (findstring, not filter-out: a folder name with spaces is one path, not several words; $(value …):
+# a variable from the environment is taken as it is, never expanded again by make)
+export PYTHONPATH := $(if $(findstring :$(CURDIR)/src:,:$(value PYTHONPATH):),$(value PYTHONPATH),$(CURDIR)/src$(if $(value PYTHONPATH),:$(value PYTHONPATH)))
 
 # ---------------------------------------------------------------- one build at a time
 # Every goal that writes in this checkout runs with an exclusive lock on $(BUILD_LOCK):
@@ -45,8 +46,8 @@ export PYTHONPATH := $(if $(findstring :$(CURDIR)/src:,:$(PYTHONPATH):),$(PYTHON
 # (a .venv copied from elsewhere) and repairs a kernel spec that names another checkout. The variable names the checkout that holds the lock, so a build
 # in another checkout (a test's copy) takes its own.
 BUILD_LOCK := reports/.build.lock
-ifneq ($(VERZAMELBRIEF_BUILD_LOCKED),$(CURDIR))
-  LOCKED_GOALS := $(filter-out help test bench kernel lock,$(MAKECMDGOALS))
+ifneq ($(value VERZAMELBRIEF_BUILD_LOCKED),$(CURDIR))
+  LOCKED_GOALS := $(filter-out help test bench kernel lock lab why,$(MAKECMDGOALS))
 endif
 ifneq ($(LOCKED_GOALS),)
 .PHONY: $(MAKECMDGOALS)
@@ -84,25 +85,41 @@ FONTS := reports/_fonts/DejaVuSans.ttf
 # the cijfercontrole notebook checks the whole letter and reads them all.
 section_raw = $(if $(findstring cijfercontrole,$(1)),$(RAW),$(wildcard data/raw/$(firstword $(subst _, ,$(1)))_*.csv))
 
-.PHONY: help env report notebooks validate test test-slow preview bench kernel lock clean distclean
+.PHONY: help env report notebooks validate test test-slow preview bench kernel lock lab why clean distclean
 
 help: ## Show this help
 	@echo "Verzamelbrief inburgering: reproducible analysis. Targets:"
 	@grep -hE '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sort | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
-env: $(ENV) ## Create the environment (.venv from requirements.txt, or the active conda env)
+env: $(ENV) ## Create the environment (.venv with uv from requirements.txt, or the active conda env)
+
+# uv (PyPI) creates the .venv and installs the pins in seconds: the uv on PATH, else one
+# installed from PyPI into $(UV_BOOT) with the standard library's venv and pip.
+UV_VERSION := 0.13.9
+UV_BOOT := .venv-uv
+ifndef UV
+  UV := $(or $(shell command -v uv 2>/dev/null),$(UV_BOOT)/bin/uv)
+endif
+# Installs uv into $(UV_BOOT) when it is not there (a recipe step, so an up-to-date
+# environment never asks for uv).
+UV_INSTALL = @[ -x "$(UV)" ] || { \
+	  test -n "$(PYTHON)" || { echo "error: Python 3.11 not found; install it or set PYTHON=/path/to/python3.11" >&2; exit 1; }; \
+	  echo "▶ env: uv not found; installing uv $(UV_VERSION) from PyPI into $(UV_BOOT)/"; \
+	  $(PYTHON) -m venv $(UV_BOOT) && $(UV_BOOT)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION); }
 
 $(ENV): requirements.txt pyproject.toml
 ifeq ($(CONDA_DEFAULT_ENV),$(CONDA_ENV_NAME))
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 else
 	@test -n "$(PYTHON)" || { echo "error: Python 3.11 not found; install it or set PYTHON=/path/to/python3.11" >&2; exit 1; }
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' || { echo "error: $(PYTHON) is not Python 3.11; set PYTHON=/path/to/python3.11" >&2; exit 1; }
-	@echo "▶ env: creating .venv from requirements.txt"
-	test -x $(PY) || $(PYTHON) -m venv .venv
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(UV_INSTALL)
+	@echo "▶ env: creating .venv from requirements.txt (uv)"
+	test -x $(PY) || $(UV) venv --quiet --python "$$($(PYTHON) -c 'import os, sys; print(os.path.realpath(sys.executable))')" .venv
+	$(UV) pip sync --quiet --python $(PY) requirements.txt
+	$(UV) pip install --quiet --python $(PY) --no-deps -e .
 endif
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (verzamelbrief-inburgering)" >/dev/null
 	@touch $@
 	@echo "✓ env: ready ($(PY))"
@@ -117,7 +134,7 @@ $(RAW_LIST): FORCE
 
 $(RAW_VALID): $(RAW) $(RAW_LIST) $(CATALOGUE) $(PKG) | $(ENV)
 	@mkdir -p $(@D)
-	@$(PY) -m verzamelbrief.validate --cache $@
+	@$(BUILDLOG) --step validate --target $@ -- $(PY) -m verzamelbrief.validate --cache $@
 	@touch $@
 
 # The names of the notebooks, likewise: a notebook removed from notebooks/ renders the
@@ -143,13 +160,21 @@ PKG_DEPS := $(EXEC_DIR)/package-deps.mk
 $(PKG_DEPS): $(NOTEBOOKS) $(wildcard src/verzamelbrief/*.py src/verzamelbrief/*/*.py) | $(ENV)
 	@mkdir -p $(@D)
 	@$(PY) -m verzamelbrief.deps --package src/verzamelbrief --target-dir $(EXEC_DIR) $(NOTEBOOKS) > $@.tmp && mv $@.tmp $@
-ifneq ($(filter-out help env validate clean distclean lock kernel test test-slow bench,$(or $(MAKECMDGOALS),help)),)
+ifneq ($(filter-out help env validate clean distclean lock kernel test test-slow bench lab why,$(or $(MAKECMDGOALS),help)),)
 include $(PKG_DEPS)
 endif
 
+# ---------------------------------------------------------------- the pipeline route
+# Validation, every notebook run and the render go through buildlog.py, which appends to
+# reports/build-log.jsonl what ran, why (make's $$?: the newer prerequisites, passed in the
+# environment), with which parameters and renderer, and how long it took: `make why`.
+BUILDLOG = $(PY) src/verzamelbrief/buildlog.py record
+export VERZAMELBRIEF_BUILD_ID := $(shell echo "$$(date -u +%Y%m%dT%H%M%SZ)-$$PPID")
+$(RAW_VALID) $(EXECUTED) $(REPORT): private export VERZAMELBRIEF_CHANGED = $?
+
 .SECONDEXPANSION:
 $(EXEC_DIR)/%.ipynb: notebooks/%.ipynb $(PARAM_DIR)/%.yaml $$(call section_raw,$$*) $(CATALOGUE) $(PARAGRAPH_MAP) $(ENV) | $(RAW_VALID)
-	@$(PY) -m verzamelbrief.run $< $@ --params-file $(PARAM_DIR)/$*.yaml
+	@$(BUILDLOG) --step notebook --target $@ --params $(PARAM_DIR)/$*.yaml -- $(PY) -m verzamelbrief.run $< $@ --params-file $(PARAM_DIR)/$*.yaml
 
 # The colophon (written at render time by verzamelbrief.provenance) shows the commit and
 # whether the tree had uncommitted changes, so the report depends on the git state. Files
@@ -190,8 +215,8 @@ $(FONTS): | $(ENV)
 report: $(REPORT) ## Render reports/_build/verzamelbrief.html and .pdf (RENDERER=auto|quarto|offline)
 
 $(REPORT) &: $(EXECUTED) $(REPORT_SRC) $(RENDER_SRC) $(PARAM_DIR)/report.yaml $(FONTS) \
-              $(GIT_STATE) $(RENDER_STATE) $(NB_LIST) $(RAW) $(CATALOGUE) requirements.txt src/verzamelbrief/provenance.py src/verzamelbrief/herkomst.py
-	@$(PY) -m verzamelbrief.render reports --engine $(RENDERER)
+              $(GIT_STATE) $(RENDER_STATE) $(NB_LIST) $(RAW) $(CATALOGUE) requirements.txt pyproject.toml src/verzamelbrief/provenance.py src/verzamelbrief/herkomst.py
+	@$(BUILDLOG) --step render --target $(firstword $(REPORT)) --renderer-file $(RENDER_STATE) -- $(PY) -m verzamelbrief.render reports --engine $(RENDERER)
 
 preview: $(REPORT) ## Write PNGs of every PDF page and desktop/phone screenshots of the HTML to reports/_build/preview/
 	@$(PY) scripts/preview.py reports/_build
@@ -208,18 +233,22 @@ test-slow: $(ENV) ## Run the slow tests only: clean rebuild, SIGTERM, browser, Q
 kernel: $(ENV) ## Install the project's Jupyter kernel for your user (for a JupyterLab outside the env)
 	$(PY) -m ipykernel install --user --name $(KERNEL) --display-name "Python (verzamelbrief-inburgering)"
 
-lock: ## Re-pin requirements.txt from requirements.in in a fresh temporary venv
-	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/pip install --quiet -r requirements.in
-	{ echo "# Pinned environment for .venv and environment.yml (generated by 'make lock' from requirements.in)."; \
-	  echo "# Python 3.11."; .lock-venv/bin/pip freeze --exclude-editable; } > requirements.txt
-	rm -rf .lock-venv
+lock: ## Re-pin requirements.txt from requirements.in (uv pip compile; keeps pins that still fit)
+	$(UV_INSTALL)
+	$(UV) pip compile --quiet requirements.in -o requirements.txt --python-version 3.11 --custom-compile-command "make lock"
+
+# As root (a container, CI) JupyterLab refuses to start without --allow-root, so make adds it there.
+lab: $(ENV) ## Open JupyterLab in notebooks/, in the project environment, with the project's kernel
+	$(PY) -m jupyter lab --notebook-dir=notebooks --MultiKernelManager.default_kernel_name=$(KERNEL) $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
+
+why: ## Why did the last build run what it ran? (reports/build-log.jsonl; NB=09 for one notebook)
+	@py=$$([ -x $(PY) ] && echo $(PY) || command -v python3); $$py src/verzamelbrief/buildlog.py why $(NB)
 
 clean: ## Remove generated files (executed notebooks, processed data, report build)
 	rm -rf reports/_executed reports/_build reports/_fonts reports/.quarto reports/.quarto-out-*
 	find data/processed -mindepth 1 ! -name README.md -delete
 
-distclean: clean ## Also remove the .venv environment
-	rm -rf .venv
+distclean: clean ## Also remove the .venv environment (and uv, if make installed it) and the build log
+	rm -rf .venv $(UV_BOOT) reports/build-log.jsonl
 
 endif # one build at a time

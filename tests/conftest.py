@@ -20,6 +20,9 @@ from pathlib import Path
 
 import pytest
 
+# the `rendered` fixture (one build per renderer) lives in tests/renderers.py
+pytest_plugins = ["renderers"]
+
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 KERNEL = "verzamelbrief-inburgering"
@@ -127,6 +130,9 @@ def pytest_collection_finish(session):
         marker = item.get_closest_marker("nbrun")
         if marker:
             nbhelpers.start(*marker.args, **marker.kwargs)
+        cli = item.get_closest_marker("nbcli")
+        if cli:
+            nbhelpers.start_cli(*cli.args)
 
 
 @pytest.fixture
@@ -136,6 +142,14 @@ def nbrun(request) -> tuple[Path, dict]:
 
     marker = request.node.get_closest_marker("nbrun")
     return nbhelpers.result(*marker.args, **marker.kwargs)
+
+
+@pytest.fixture
+def nbcli(request):
+    """(finished process, spec) of the test's ``@pytest.mark.nbcli(name)`` (``nbhelpers.CLI``)."""
+    import nbhelpers
+
+    return nbhelpers.cli_result(*request.node.get_closest_marker("nbcli").args)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -2,21 +2,26 @@
 folder and read its labelled outputs back.
 
 A test marked ``@pytest.mark.nbrun(name, **params)`` gets that run through the ``nbrun``
-fixture. Every such run of the selected tests starts when collection ends, two at a time
-in the background (:func:`start`), so the kernels run while other tests (and the session
+fixture, and one marked ``@pytest.mark.nbcli(name)`` the finished command ``CLI[name]``
+(a papermill CLI run, as the README shows it) through the ``nbcli`` fixture. Every such run
+of the selected tests starts when collection ends, two at a time in the background
+(:func:`start`, :func:`start_cli`), so the kernels run while other tests (and the session
 build) do.
 """
 
 import atexit
 import json
+import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import papermill as pm
 
-from conftest import KERNEL, ROOT
+from conftest import KERNEL, ROOT, copy_project
 from verzamelbrief.run import kernel_manager_class
 
 NB = ROOT / "notebooks"
@@ -52,6 +57,49 @@ def start(name: str, **params) -> tuple:
 def result(name: str, **params) -> tuple[Path, dict]:
     """The outputs folder and executed notebook of a run started by :func:`start`."""
     return _RUNS[start(name, **params)].result(timeout=600)
+
+
+def researcher_run(folder: Path) -> dict:
+    """The README's papermill example as a researcher runs it: in a checkout of their own
+    (a copy), from ``notebooks/``, inside the environment (its ``bin`` first on PATH, no
+    ``VERZAMELBRIEF_ROOT``, the checkout's ``src`` importable as its editable install would
+    make it), in the project's installed kernel."""
+    project = copy_project(folder / "project")
+    env = {k: v for k, v in os.environ.items() if k not in ("VERZAMELBRIEF_ROOT", "MAKEFLAGS", "MAKELEVEL")}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env["PYTHONPATH"] = str(project / "src")
+    argv = ["papermill", "09_bib_examenmonitor.ipynb", str(folder / "09.ipynb"), "-k", KERNEL,
+            "-p", "pct_decimals", "2", "-p", "processed_dir", str(folder / "processed")]
+    return {"argv": argv, "cwd": project / "notebooks", "env": env, "project": project, "folder": folder}
+
+
+def bad_parameter_run(folder: Path) -> dict:
+    """The README's refused parameter (the one refusal that starts a kernel)."""
+    argv = [sys.executable, "-m", "papermill", "notebooks/09_bib_examenmonitor.ipynb", str(folder / "09.ipynb"),
+            "-p", "pct_decimals", "two"]
+    return {"argv": argv, "cwd": ROOT, "env": None, "folder": folder}
+
+
+CLI = {"researcher": researcher_run, "bad_parameter": bad_parameter_run}
+
+
+def _cli(name: str, folder: Path) -> tuple[subprocess.CompletedProcess, dict]:
+    spec = CLI[name](folder)
+    proc = subprocess.run(spec["argv"], cwd=spec["cwd"], env=spec["env"], capture_output=True, text=True, timeout=600)
+    return proc, spec
+
+
+def start_cli(name: str) -> tuple:
+    """Start the command ``CLI[name]`` in the background (once); return its key."""
+    key = ("cli", name)
+    if key not in _RUNS:
+        _RUNS[key] = _POOL.submit(_cli, name, Path(tempfile.mkdtemp(prefix=f"cli-{name}-", dir=_FOLDER)))
+    return key
+
+
+def cli_result(name: str) -> tuple[subprocess.CompletedProcess, dict]:
+    """(finished process, its spec) of a command started by :func:`start_cli`."""
+    return _RUNS[start_cli(name)].result(timeout=600)
 
 
 def cell_outputs(nb: dict, label: str) -> list[dict]:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from renderers import need, need_npm_tools, rendered  # noqa: F401 (fixture)
+from renderers import need, need_npm_tools
 from verzamelbrief import plotting
 
 pytestmark = pytest.mark.slow

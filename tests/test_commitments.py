@@ -38,13 +38,13 @@ def test_shipped_commitments_are_valid_and_ids_unique():
         ("in het najaar van 2023,", "in het najaar [van 2023,", "row 12, column 'when_nl': square brackets"),
     ],
 )
-def test_a_bad_commitment_gives_one_line_naming_row_and_column(raw, old, new, where):
+def test_a_bad_commitment_gives_one_line_naming_row_and_column(raw, old, new, where):  # noqa: F811 (fixture)
     edit(raw / commitments.FILE, old, new)
     lines = [str(p) for p in validate_all(raw)]
     assert len(lines) == 1 and f"12_toezeggingen.csv, {where}" in lines[0], lines
 
 
-def test_a_missing_column_or_file_is_named(raw):
+def test_a_missing_column_or_file_is_named(raw):  # noqa: F811 (fixture)
     edit(raw / commitments.FILE, "id,section,kind", "id,kind")
     assert any("row 1" in str(p) and "expected id, section, kind" in str(p) for p in validate_all(raw))
     (raw / commitments.FILE).unlink()

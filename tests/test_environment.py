@@ -1,13 +1,17 @@
 """The environment definitions agree with each other and with what is installed."""
 
 import importlib.metadata
+import json
 import re
+import shutil
+import subprocess
 import sys
 import tomllib
 
 import yaml
 from packaging.requirements import Requirement
 
+import bare
 from conftest import ROOT
 
 
@@ -24,7 +28,8 @@ def pins() -> dict[str, str]:
 
 
 def test_every_direct_dependency_is_pinned():
-    direct = [Requirement(l).name.lower().replace("_", "-") for l in (ROOT / "requirements.in").read_text().splitlines() if l.strip() and not l.startswith("#")]
+    lines = (ROOT / "requirements.in").read_text().splitlines()
+    direct = [Requirement(line).name.lower().replace("_", "-") for line in lines if line.strip() and not line.startswith("#")]
     missing = [d for d in direct if d not in pins()]
     assert not missing, f"in requirements.in but not pinned in requirements.txt: {missing} (run make lock)"
 
@@ -55,3 +60,19 @@ def test_environment_yml_uses_the_same_pins_and_python():
     both = names & set(pins())
     assert not both, f"packages pinned in requirements.txt must not also come from conda: {both}"
     assert "quarto" in names
+
+
+def test_the_bare_machine_run_hides_the_optional_tools(tmp_path):
+    """tests/bare.py (CI runs `make report` and `make test` under it) hides the tools for real:
+    neither Python's shutil.which nor the shell finds them; make, git and Python remain."""
+    env = bare.bare_env(tmp_path / "bin")
+    probe = "import json, shutil, sys; print(json.dumps({t: shutil.which(t) for t in sys.argv[1:]}))"
+    tools = sorted(bare.HIDDEN) + ["make", "git", "bash", "python3"]
+    found = json.loads(subprocess.run([sys.executable, "-c", probe, *tools], env=env, capture_output=True,
+                                      text=True, check=True).stdout)
+    assert [t for t in bare.HIDDEN if found[t]] == []
+    assert all(found[t] for t in ("make", "git", "bash", "python3")), found
+    shell = subprocess.run(["bash", "-c", "command -v pdftotext quarto hyperfine node java chromium"], env=env)
+    assert shell.returncode != 0
+    if shutil.which("pdftotext"):  # on a machine that has it, the check is not empty
+        assert not (tmp_path / "bin" / "pdftotext").exists()

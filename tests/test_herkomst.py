@@ -15,7 +15,7 @@ import pytest
 
 from conftest import ROOT, flat, pdf_text
 from reference import letter_text, sections
-from renderers import html_of, rendered  # noqa: F401 (fixture)
+from renderers import html_of
 from verzamelbrief import derive, fmt, herkomst
 from verzamelbrief.catalogue import figure, load_table
 

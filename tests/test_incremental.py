@@ -123,6 +123,8 @@ def test_a_real_partial_rebuild_runs_what_was_planned_with_identical_outputs(bui
     assert after == before, [name for name in after if after[name] != before.get(name)]
     again = make(built_copy, "report").stdout
     assert "running" not in again and "rendering" not in again, again
+    why = make(built_copy, "why").stdout  # the build log says why they ran
+    assert "ran 4 step(s):" in why and f"  notebook {TARGET}: changed: {RAW};" in why, why
 
 
 @pytest.mark.slow

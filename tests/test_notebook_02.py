@@ -25,6 +25,6 @@ def test_02_defaults_reproduce_the_letter(built_notebook):
     assert f"26{NBSP}weken" in findings and "berekend" in findings and "52/12" in findings
     assert "ongeveer" not in findings, "the letter's qualifier words are not used for the report's own results"
     table = markdown_of(nb, "tbl-ontzorgen-periode")
-    assert f"| Duur van het ontzorgen | 6{NBSP}maanden | brief §2 |" in table
+    assert f"| Duur van het ontzorgen | 6{NBSP}maanden | brief §2, alinea 1 |" in table
     assert f"| 26{NBSP}weken | berekend \\(52/12 weken per maand" in table
     assert "4,35" not in findings + table, "one rule for months in weeks"

@@ -48,12 +48,12 @@ def test_03_defaults_reproduce_the_letter(built_notebook):
     for wrong in ("voortaan", "nu wel", "meetellen", "77,5", "70,0"):  # review findings 2.7, 2.8, 4.7
         assert wrong not in findings, wrong
     shown = markdown_of(nb, "tbl-leerbaarheid-kerncijfers")
-    assert "| Verschil tussen beide aandelen | 16 procentpunt | berekend |" in shown
-    assert "| Verlaging van de cesuur, volgens de brief | 3 punten | brief §3 |" in shown  # the letter's unit
-    assert "| Verlaging in goede antwoorden, berekend \\(oude min nieuwe cesuur\\) | 3 goede antwoorden | berekend |" in shown
+    assert "| Verschil tussen beide aandelen | 16 procentpunt | berekend uit brief §3, alinea 3 |" in shown
+    assert "| Verlaging van de cesuur, volgens de brief | 3 punten | brief §3, alinea 2 |" in shown  # the letter's unit
+    assert "| Verlaging in goede antwoorden, berekend \\(oude min nieuwe cesuur\\) | 3 goede antwoorden | berekend uit brief §3, alinea 2 |" in shown
     assert "deel van de toets" not in shown
     assert "verlaging met drie punten" in findings
-    assert "| Ten onrechte ‘niet haalbaar’ \\(inburgeraars\\) | ruim 1.300 | brief §3 |" in shown
+    assert "| Ten onrechte ‘niet haalbaar’ \\(inburgeraars\\) | ruim 1.300 | brief §3, alinea 3 |" in shown
     assert has_image(nb, "fig-leerbaarheid-cesuur") and has_image(nb, "fig-leerbaarheid-asiel")
     assert (out / "figures" / "leerbaarheid_cesuur.svg").read_text().startswith("<?xml")
     assert (out / "figures" / "leerbaarheid_asielstatushouders.svg").exists()

@@ -28,7 +28,7 @@ def test_04_defaults_reproduce_the_letter(built_notebook):
     for wrong in ("genoeg", "minimum", "nodig", "%"):  # review findings 2.10 and 4.7
         assert wrong not in findings, wrong
     table = markdown_of(nb, "tbl-agi-pogingen")
-    assert f"| Examenpogingen bij AGI-ontheffing, tot 1 april 2023 | 4{NBSP}pogingen | brief §4 |" in table
-    assert f"| Examenpogingen bij AGI-ontheffing, vanaf 1 april 2023 | 3{NBSP}pogingen | brief §4 |" in table
-    assert f"| Verschil in pogingen | {MINUS}1{NBSP}poging | berekend |" in table
+    assert f"| Examenpogingen bij AGI-ontheffing, tot 1 april 2023 | 4{NBSP}pogingen | brief §4, alinea 1 |" in table
+    assert f"| Examenpogingen bij AGI-ontheffing, vanaf 1 april 2023 | 3{NBSP}pogingen | brief §4, alinea 1 |" in table
+    assert f"| Verschil in pogingen | {MINUS}1{NBSP}poging | berekend uit brief §4, alinea 1 |" in table
     assert "%" not in table

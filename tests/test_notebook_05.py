@@ -34,7 +34,7 @@ def test_05_defaults_reproduce_the_letter(built_notebook):
         assert text in findings, text
     assert "5.444" not in findings and "ongeveer 5.400" not in findings  # no letter qualifier on the report's results
     table = markdown_of(nb, "tbl-onderwijsroute-kerncijfers")
-    assert "| Asielstatushouders met een PIP | 5.400 \\(afgerond op 100\\) | berekend |" in table
+    assert "| Asielstatushouders met een PIP | 5.400 \\(afgerond op 100\\) | berekend uit brief §5, alinea 1 |" in table
     assert "| Bandbreedte van dat aantal | 4.900–6.000 | berekend, met de marge \\(aanname\\) |" in table
     assert f"| Marge bij ‘ongeveer’ in dit rapport | 10{NBSP}% van het genoemde aandeel | aanname |" in table
     assert "aanname: alle 871 inburgeraars zijn asielstatushouders |" in table  # review finding 2.11

@@ -43,7 +43,7 @@ def test_07_defaults_reproduce_the_letter(built_notebook):
     table = markdown_of(nb, "tbl-aow-naturalisatie")
     assert f"| 2020 | 220 | 43.430 | 0,5{NBSP}% |" in table and "Groei" not in table
     groups = markdown_of(nb, "tbl-aow-groepen")
-    assert "| waarvan asielstatushouders \\(2/3\\) | 50 | berekend |" in groups
+    assert "| waarvan asielstatushouders \\(2/3\\) | 50 | berekend uit brief §7, alinea 4, punt 1 |" in groups
     assert "AOW-leeftijd" in groups
     assert has_image(nb, "fig-aow-naturalisatie-aandeel") and has_image(nb, "fig-aow-groepen")
     assert (out / "figures" / "aow_naturalisatie_aandeel.svg").read_text().startswith("<?xml")

@@ -60,11 +60,11 @@ def test_08_defaults_reproduce_the_letter(built_notebook):
     assert "15 projecten" in findings and findings.count("berekend") == 3 and "ongeveer" not in findings
 
     table = markdown_of(nb, "tbl-amif-kerncijfers")
-    assert f"| Subsidieplafond: ‘Duale trajecten’ | {eur('10,5')} | brief §8 |" in table
+    assert f"| Subsidieplafond: ‘Duale trajecten’ | {eur('10,5')} | brief §8, alinea 3 |" in table
     assert "Specifieke ondersteuning richting participatie en activatie" in table  # the letter's theme name
     assert f"samen | {eur('23,4')} | berekend |" in table
-    assert f"| Gemiddeld toegekend per project | {eur('1,1')} | berekend |" in table
-    assert f"| Resterend uit dit aanvraagtijdvak, volgens de brief | {eur('6')} | brief §8 |" in table
+    assert f"| Gemiddeld toegekend per project | {eur('1,1')} | berekend uit brief §8, alinea 3 |" in table
+    assert f"| Resterend uit dit aanvraagtijdvak, volgens de brief | {eur('6')} | brief §8, alinea 3 |" in table
     assert f"| Resterend uit dit aanvraagtijdvak, plafonds min toegekend | {eur('6,7')} | aanname |" in table
     assert f"| ruim {eur('22')} | brief §8 |" in table
     assert has_image(nb, "fig-amif-budget")

@@ -1,14 +1,10 @@
 """§9 Monitor Basisexamen Inburgering Buitenland: the notebook with default and
 non-default parameters, checked against the letter's figures, and its refusals."""
 
-import subprocess
-import sys
-
 import pandas as pd
 import pytest
 
-from conftest import ROOT
-from nbhelpers import cell_outputs, markdown_of, run
+from nbhelpers import cell_outputs, markdown_of
 from verzamelbrief.herkomst import strip
 
 
@@ -41,20 +37,11 @@ def test_09_non_default_parameters(nbrun):
 
 
 
-def test_09_papermill_cli_as_in_readme(tmp_path):
+@pytest.mark.nbcli("bad_parameter")
+def test_09_papermill_cli_refuses_a_bad_parameter_as_in_readme(nbcli):
     """The one refusal that starts a kernel: the papermill CLI, as the README shows it
-    (all other refusals are tested in-process against the models, tests/test_params.py)."""
-    out = tmp_path / "out.ipynb"
-    proc = subprocess.run(
-        [sys.executable, "-m", "papermill", "notebooks/09_bib_examenmonitor.ipynb", str(out),
-         "-p", "pct_decimals", "2", "-p", "processed_dir", str(tmp_path / "p")],
-        cwd=ROOT, capture_output=True, text=True,
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    assert (tmp_path / "p" / "09_bib_kerncijfers.csv").exists()
-    bad = subprocess.run(
-        [sys.executable, "-m", "papermill", "notebooks/09_bib_examenmonitor.ipynb", str(out), "-p", "pct_decimals", "two"],
-        cwd=ROOT, capture_output=True, text=True,
-    )
+    (all other refusals are tested in-process against the models, tests/test_params.py).
+    The README's run with good parameters, from notebooks/, is tests/test_lab.py's."""
+    bad, _ = nbcli
     assert bad.returncode != 0
     assert "ParameterError" in bad.stderr and "parameter 'pct_decimals' = 'two'" in bad.stderr

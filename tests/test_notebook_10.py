@@ -74,10 +74,10 @@ def test_10_defaults_reproduce_the_letter(built_notebook):
     assert f"| B1-route | 100{NBSP}% | 0{NBSP}% | 0{NBSP}% |" in shown
     assert shown.index("B1-route") < shown.index("Onderwijsroute") < shown.index("Module Arbeidsmarkt")
     table = markdown_of(nb, "tbl-markt-kerncijfers")
-    assert f"| Verschil in wachttijd | 4{NBSP}weken | berekend |" in table
-    assert "| Daarvan: afstemming tussen aanbieders vereist | bijna de helft | brief §10 |" in table
-    assert f"| Wachttijd, Wi2013-inburgeraars | 7,5{NBSP}weken | brief §10 |" in table
-    assert "| Idem, als deel van alle gemeenten | minder dan een derde | berekend |" in table
+    assert f"| Verschil in wachttijd | 4{NBSP}weken | berekend uit brief §10 \\(Risico’s\\), alinea 3 |" in table
+    assert "| Daarvan: afstemming tussen aanbieders vereist | bijna de helft | brief §10 \\(Participatiedeel Z-route/duaal\\), alinea 3 |" in table
+    assert f"| Wachttijd, Wi2013-inburgeraars | 7,5{NBSP}weken | brief §10 \\(Risico’s\\), alinea 3 |" in table
+    assert "| Idem, als deel van alle gemeenten | minder dan een derde | berekend uit brief §10 \\(Participatiedeel Z-route/duaal\\), alinea 3 |" in table
     assert "circa 9 op de 10 | brief §10 |" in table
     assert has_image(nb, "fig-markt-dekking") and has_image(nb, "fig-markt-wachttijd")
     assert (out / "figures" / "markt_dekking.svg").read_text().startswith("<?xml")

@@ -47,7 +47,7 @@ def test_11_defaults_check_the_letter(defaults):
 
     assert "| Vindplaats | Uitspraak | Marge 5" in markdown_of(nb, "tbl-cijfercontrole-marges")
     left = markdown_of(nb, "tbl-cijfercontrole-niet-opgenomen")
-    assert "| Vindplaats | Uitspraak van de brief | Waarom niet nagerekend |" in left and "§1 alinea 5" in left
+    assert "| Vindplaats | Uitspraak van de brief | Waarom niet nagerekend |" in left and "§1 alinea 6" in left
 
     findings = markdown_of(nb, "cijfercontrole-kernpunten")
     assert "toetst 6 afzonderlijke uitspraken" in findings and "zonder voorbehoud kloppen er 3" in findings

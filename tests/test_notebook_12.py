@@ -21,13 +21,13 @@ def test_12_defaults_list_every_commitment_per_topic_and_in_date_order(built_not
         own = RAW[RAW["section"] == str(n)]
         assert md.count("\n- **") == len(own), n
         assert f"Vindplaats: brief §{n}" in md and "Wanneer:" in md and "Wie:" in md
-    assert "Wanneer: in het najaar van 2023. Vindplaats: brief §2, alinea 5." in markdown_of(nb, "toezeggingen-2")
+    assert "Wanneer: ‘in het najaar van 2023’. Vindplaats: brief §2, alinea 5." in markdown_of(nb, "toezeggingen-2")
     table = markdown_of(nb, "tbl-toezeggingen")
     rows = [line for line in table.splitlines()[2:] if line.startswith("|")]
     assert len(rows) == len(RAW)
     assert rows[0].startswith("| 1 februari 2023 |") and rows[-1].startswith("| geen termijn genoemd |")
     assert "| 4e kwartaal 2023 | toezegging, gepland |" in table
-    assert "in het eerste kwartaal \\[van 2023\\]" in table  # the project's addition, shown in brackets
+    assert "‘in het eerste kwartaal’ \\[van 2023\\]" in table  # the project's addition, shown in brackets
 
 
 @pytest.mark.nbrun("12_toezeggingen", topic_style="table", show_actor=False)

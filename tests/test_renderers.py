@@ -17,7 +17,7 @@ from urllib.parse import unquote
 import pytest
 
 from conftest import flat, pdf_text
-from renderers import build_copy, html_of, need, rendered, visible_text  # noqa: F401 (fixture)
+from renderers import build_copy, html_of, need, visible_text
 from verzamelbrief.render.embed import cell_options
 
 TOPICS = ["Statushouders aan het werk", "Financieel ontzorgen", "Leerbaarheidstoets", "AGI-ontheffing",

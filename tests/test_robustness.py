@@ -714,8 +714,8 @@ def test_catalogue_letter_block_is_validated_before_any_notebook(raw, old, new, 
 
 
 PARAMS_CASES = [
-    ("10_marktmonitor:\n", "10_marktmonitor:\n  pct_decimals: 1\n",
-     "error: params.yaml, line 54: duplicate key 'pct_decimals' (first at line 53)"),
+    ("10_marktmonitor:\n", "10_marktmonitor:\n  sort_by: letter\n",
+     "error: params.yaml, line 47: duplicate key 'sort_by' (first at line 45)"),
     ("11_cijfercontrole:\n", "10_marktmonitor:\n  pct_decimals: 1\n\n11_cijfercontrole:\n",
      "error: params.yaml, line 54: duplicate key '10_marktmonitor' (first at line 50)"),
     ('report:\n  date: "2026-11-28"', "", "error: params.yaml: block 'report' is missing or empty; it sets the "
@@ -950,8 +950,10 @@ def test_a_killed_kernel_is_one_line_and_keeps_the_failed_copy(tmp_path):
     proc = subprocess.run([PY, "-m", "verzamelbrief.run", "kill.ipynb", str(tmp_path / "out.ipynb"), "-f", os.devnull],
                           cwd=root, capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 1, proc.stderr
-    assert proc.stderr.splitlines() == ["✗ kill.ipynb: the kernel died in cell 3 (killed, or out of memory); "
-                                        "failed execution saved as reports/_build/failed/out.ipynb"]
+    # the cell is named when papermill had saved it before the kernel died (a race under load)
+    [line] = proc.stderr.splitlines()
+    assert re.fullmatch(r"✗ kill\.ipynb: the kernel died( in cell 3)? \(killed, or out of memory\); "
+                        r"failed execution saved as reports/_build/failed/out\.ipynb", line), line
     failed = json.loads((root / "reports/_build/failed/out.ipynb").read_text())
     assert "".join(failed["cells"][-1]["source"]).startswith("import os, signal")
     assert not (tmp_path / "out.ipynb").exists()

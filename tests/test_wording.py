@@ -62,9 +62,15 @@ def letter_sentences(letter: str) -> list[list[str]]:
     return single + [a + b for a, b in zip(single, single[1:])]
 
 
+#: The field of a commitment that names who acts ("Wie: minister van SZW en ..."): official
+#: titles and organisations, which the report names as the letter does, not sentences.
+_ACTOR_FIELD = re.compile(r"\bWie: [^.]*\.")
+
+
 def units(sentence: str) -> list[str]:
-    """A sentence without its marked quotations, and its clauses when it has several."""
-    sentence = _QUOTED.sub(" ", sentence)
+    """A sentence without its marked quotations (and without a commitment's 'Wie:' field),
+    and its clauses when it has several."""
+    sentence = _ACTOR_FIELD.sub(" ", _QUOTED.sub(" ", sentence))
     parts = [p for p in re.split(r"(?<=[;:])\s+", sentence) if p.strip()]
     return [sentence] + (parts if len(parts) > 1 else [])
 

@@ -12,4 +12,4 @@ Modules are imported lazily by the notebooks that need them:
 - :mod:`verzamelbrief.render`: the offline Quarto-compatible report renderer
 """
 
-__version__ = "0.1.0"
+__version__ = "0.4.0"  # the same as pyproject.toml (tests/test_habits.py checks)

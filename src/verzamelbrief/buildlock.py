@@ -41,6 +41,8 @@ from pathlib import Path
 
 #: The key under which an executed notebook records the files it wrote (see verzamelbrief.run).
 OUTPUTS_KEY = "verzamelbrief"
+#: Set for the command: the lock file this build holds (a nested wrapper must not wait for it).
+HELD_ENV = "VERZAMELBRIEF_LOCK_HELD"
 #: A plain file name: what make and the shell can be given without quoting.
 PLAIN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
@@ -173,6 +175,11 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: buildlock.py LOCKFILE [--python PY] -- COMMAND [ARG ...]", file=sys.stderr)
         return 2
     lock_path, command = Path(argv[0]), argv[2:]
+    held = os.environ.get(HELD_ENV)
+    if held and held == str(lock_path.resolve()):
+        # a build of this checkout inside one that holds the lock (make did not recognise
+        # itself): waiting would wait for ourselves; the lock is ours already
+        return subprocess.call(command)
     problem = check_python(python)
     if problem:
         print(problem, file=sys.stderr)
@@ -217,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     # The command inherits the locked file (the same open file description): the lock lasts
     # until every process that holds it has ended, this one, make and make's recipes alike.
     os.set_inheritable(fd, True)
-    child = subprocess.Popen(command, close_fds=False)
+    child = subprocess.Popen(command, close_fds=False, env={**os.environ, HELD_ENV: str(lock_path.resolve())})
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda signum, frame: child.send_signal(signum))
     rc = child.wait()

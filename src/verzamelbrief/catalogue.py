@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from . import paths
 
@@ -207,10 +206,11 @@ def structure_problems(catalogue) -> list[str]:
     model; references between entries (an indicator's unit, the indicators and categories a
     whole or a part names) are checked after it.
 
-    >>> structure_problems({"letter": {"years": {"min": 2020, "max": 2027}}, "qualifiers": {"exact": "x"},
+    >>> problems = structure_problems({"letter": {"years": {"min": 2020, "max": 2027}}, "qualifiers": {"exact": "x"},
     ...     "units": {"count": {"label_nl": "aantal", "description": "d"}},
     ...     "files": {"a.csv": {"section": 1, "topic": "t", "source": "s", "indicators": "candidates"}}})
-    ["files › a.csv › indicators: should be a mapping (name: entry), got text 'candidates'"]
+    >>> problems[0], problems[-1]
+    ('letter › title: is missing', "files › a.csv › indicators: should be a mapping (name: entry), got text 'candidates'")
     """
     from pydantic import ValidationError
 

@@ -379,7 +379,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         "markt_niet_overal", 10,
-        "Aanbod voor het participatiedeel van de Z-route en voor de module arbeidsmarkt en participatie: "
+        "Z-route (participatiedeel) en MAP: "
         "de woorden van de brief naast de percentages",
         Claim("nog niet overal gerealiseerd", 0, 100, "percent", _MARKT, _PARTICIPATION, strict=(False, True)),
         readings=(("", tuple(same(_markt("coverage_realised", m)) for m in _MODULES)),),
@@ -429,7 +429,7 @@ LEFT_OUT: tuple[tuple[int, tuple[Figure | str, ...], str, str], ...] = (
     (10, (_markt("providers_share", "offer_wi2013_2023"),),
      "Voldoende aanbod voor de Wi2013, afgeleid uit het aandeel taalaanbieders",
      "Een verwachting; de vraag naar aanbod staat niet in de brief."),
-    (10, (_markt("waiting_time", "wi2013"),), "Het verschil in wachttijd tussen de Wi2013 en de Wi2021",
+    (10, (_markt("waiting_time", "wi2013"),), "Hoeveel langer de wachttijd van Wi2013-inburgeraars is dan die van Wi2021-inburgeraars",
      "De brief noemt de twee wachttijden, geen verschil of verhouding."),
 )
 

@@ -250,9 +250,17 @@ def of_section(items: Iterable[Commitment], section: int) -> list[Commitment]:
 
 
 def timing_nl(c: Commitment) -> str:
-    """The timing as the report shows it: the letter's words (with what they imply), or
-    'geen termijn genoemd'."""
-    return c.when_nl or "geen termijn genoemd"
+    """The timing as the report shows it: the letter's own words as a marked quotation, with
+    what they imply in square brackets, or 'geen termijn genoemd'.
+
+    >>> timing_nl(Commitment("T05-1", 5, "toezegging", "gepland", "minister", "x",
+    ...                      "in het tweede kwartaal van dit jaar [2023]", "2023-Q2", "", "§5 alinea 3"))
+    '‘in het tweede kwartaal van dit jaar’ [2023]'
+    """
+    if not c.when_nl:
+        return "geen termijn genoemd"
+    return re.sub(r"[^\[\]]+(?=\[|$)", lambda m: f"‘{m.group().strip()}’ " if m.group().strip() else m.group(),
+                  c.when_nl).strip()
 
 
 # ---------------------------------------------------------------- how the report shows them
@@ -268,9 +276,9 @@ def what_line(c: Commitment) -> str:
     return f"{text} Antwoord op: {c.answers}." if c.answers else text
 
 
-TOPIC_INTRO = ("**Besluiten, toezeggingen en termijnen in dit onderwerp**, in eigen woorden, met de tijdsaanduiding "
-               "zoals de brief die geeft; tussen vierkante haken staat wat de brief daarbij bedoelt maar niet "
-               "letterlijk zegt.\n\n")
+TOPIC_INTRO = ("**Besluiten, toezeggingen en termijnen in dit onderwerp**, in eigen woorden; de tijdsaanduiding "
+               "staat tussen aanhalingstekens zoals de brief die geeft, en tussen vierkante haken staat wat de "
+               "brief daarbij bedoelt maar niet letterlijk zegt.\n\n")
 
 
 def topic_markdown(items: Iterable[Commitment], section: int, style: str = "list", show_actor: bool = True) -> str:

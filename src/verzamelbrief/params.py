@@ -3,7 +3,7 @@
 Each notebook's parameters have one source: its model in :data:`MODELS` (name, type,
 allowed values, default and meaning). The cell tagged ``parameters`` repeats the defaults as
 plain assignments, because papermill and JupyterLab users edit that cell;
-``tests/test_params.py`` checks that cell, ``params.yaml`` and the README's parameter table
+``tests/test_params.py`` checks that cell, ``params.yaml`` and the parameter table of ``docs/parameters.md``
 (:func:`readme_table`) against the models. The notebook's next cell calls
 :func:`check_params`, which stops it with one line naming the parameter and what is allowed::
 
@@ -205,7 +205,7 @@ def _default(field) -> str:
 
 
 def readme_table() -> str:
-    """The README's parameter table, generated from :data:`MODELS` (the test compares them).
+    """The parameter table of ``docs/parameters.md``, generated from :data:`MODELS` (the test compares them).
 
     >>> readme_table().splitlines()[0]
     '| notebook | parameter | default | allowed | meaning |'

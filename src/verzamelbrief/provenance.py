@@ -4,6 +4,7 @@ Writes ``reports/_colofon.md`` (included by the report with ``{{< include _colof
 just before rendering: ``python -m verzamelbrief.render`` calls :func:`write_colophon` before
 it runs Quarto or the offline renderer. It records
 
+- the project's version (``version`` in ``pyproject.toml``, see ``CHANGELOG.md``);
 - the commit the report was built from, and whether the working tree had uncommitted changes;
 - the date of the report (``report.date`` in ``params.yaml``, a fixed date so rebuilds stay
   identical; it is not the date of the build, nor of the letter);
@@ -93,6 +94,14 @@ def software_lines(renderer: str | None = None) -> list[str]:
     return [f"Opgemaakt met {renderer}; de versies van alle onderdelen staan in de tabel hieronder."] if renderer else []
 
 
+def project_version(root: Path) -> str | None:
+    """The project's version: ``version`` in the checkout's ``pyproject.toml``."""
+    import tomllib
+
+    pyproject = root / "pyproject.toml"
+    return tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"] if pyproject.is_file() else None
+
+
 def report_date(params_file: Path | None = None) -> str | None:
     """``report.date`` of ``params.yaml``, read strictly (``None`` without the file)."""
     from .yamlfile import load
@@ -113,15 +122,17 @@ def colophon_markdown(root: Path | None = None, date: str | None = None, rendere
     date = date or report_date(root / "params.yaml")
     files = file_hashes(root / "data" / "raw")
     params = notebook_parameters(root / "reports" / "_executed")
+    version = project_version(root)
+    lines = [f"Versie van dit project: {version} (de wijzigingen per versie staan in CHANGELOG.md)."] if version else []
     if git["commit"]:
         state = ("met wijzigingen die nog niet in die versie zijn opgenomen" if git["dirty"]
                  else "zonder latere wijzigingen")
         if git["untracked"]:
             shown = ", ".join(git["untracked"][:3]) + (f" en {len(git['untracked']) - 3} meer" if len(git["untracked"]) > 3 else "")
             state += f" (ook bestanden buiten versiebeheer: {shown})"
-        lines = [f"Broncode: versie {git['commit']} uit versiebeheer (git), {state}."]
+        lines.append(f"Broncode: versie {git['commit']} uit versiebeheer (git), {state}.")
     else:
-        lines = ["Broncode: gemaakt buiten versiebeheer (git); de versie is onbekend."]
+        lines.append("Broncode: gemaakt buiten versiebeheer (git); de versie is onbekend.")
     if date:
         lines.append(f"Datum van dit rapport: {fmt.date(str(date))} (een vaste datum, niet de datum van de brief).")
     lines.append(f"{fmt.number(len(files))} bronbestanden in data/raw; {fmt.number(len(params))} uitgevoerde notebooks.")

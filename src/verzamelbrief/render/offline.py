@@ -123,10 +123,10 @@ def resolve_shortcodes(body: str, embedder: Embedder, source_name: str, depth: i
 def utf8_env() -> dict:
     """The environment for pandoc and Quarto: a UTF-8 locale when the current one is not
     (under ``LC_ALL=POSIX`` pandoc cannot open a path with non-ASCII characters)."""
-    import locale
-
     env = dict(os.environ)
-    if "utf" not in (locale.getpreferredencoding(False) or "").lower().replace("-", ""):
+    # the locale the tool sees (Python's own UTF-8 mode under POSIX does not reach it)
+    current = next((env[k] for k in ("LC_ALL", "LC_CTYPE", "LANG") if env.get(k)), "")
+    if "utf8" not in current.lower().replace("-", ""):
         env["LC_ALL"] = "C.UTF-8"
     return env
 
