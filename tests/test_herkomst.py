@@ -166,6 +166,8 @@ def _page_texts(pdf_path: Path) -> list[str]:
 def test_pdf_has_the_appendix_and_its_links_resolve(rendered):
     """Every PDF link lands on a page; the traced numbers link to the appendix pages and the
     appendix links back to the pages that show them; herkomst.json is attached."""
+    if shutil.which("pdftotext") is None:  # pypdf's fallback text splits the record ids differently
+        pytest.skip("pdftotext (poppler-utils) not installed")
     import pikepdf
 
     engine, root = rendered
