@@ -51,6 +51,8 @@ def test_html_screenshots_are_not_blank(preview):
 
 
 def test_pdf_reads_like_the_letter_layout(built_project):
+    if shutil.which("pdftotext") is None:  # pypdf's fallback breaks the long title differently
+        pytest.skip("pdftotext (poppler-utils) not installed")
     text = normalise_spaces(pdf_text(built_project / "reports/_build/verzamelbrief.pdf"))
     pages = text.split("\f")
     n = len([p for p in pages if p.strip()])
