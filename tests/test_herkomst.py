@@ -16,7 +16,7 @@ import pytest
 from conftest import ROOT, flat, pdf_text
 from reference import letter_text, sections
 from renderers import html_of
-from verzamelbrief import derive, fmt, herkomst
+from verzamelbrief import derive, fmt, herkomst, text
 from verzamelbrief.catalogue import figure, load_table
 
 
@@ -103,6 +103,39 @@ def test_untraced_numbers_follow_the_short_rule():
     assert herkomst.untraced_numbers("brief §10, alinea's 2 en 3; alinea 4–5") == []
 
 
+def test_a_phrase_is_marked_once_and_made_again_from_its_record():
+    """A formatter that builds on others ("ruim 8 op de 10") marks its whole text once, as one
+    use that :func:`fmt.reformat` makes again from the record's value."""
+    herkomst.start("demo")
+    share = herkomst.letter_figure({"indicator": "x", "category": "total", "year": "", "value": "0.8", "unit": "fraction",
+                                    "qualifier": "more_than", "locator": "§1 alinea 6"}, "data/raw/demo.csv", 2)
+    for shown in (text.out_of(share, "more_than", 10), text.show_value(share, "fraction", "more_than"),
+                  text.stated_value(share, "fraction", "more_than")):
+        (rid, inner), = herkomst.MARKED.findall(shown)
+        assert rid == share.herkomst and herkomst.OPEN not in inner
+    texts = [(u["text"], fmt.reformat(0.8, u["formatter"], u["decimals"])) for u in herkomst._STATE.uses]
+    assert [t for t, _ in texts] == ["ruim 8 op de 10", "ruim 8 op de 10 (ruim 80\xa0%)", "ruim 8 op de 10 (80\xa0%)"]
+    assert all(a == b for a, b in texts)
+
+
+def test_a_computed_value_and_its_formula_come_from_one_function():
+    herkomst.start("demo")
+    raw = load_table("09_bib_examenmonitor")
+    base, later = (figure(raw, "candidates", "total", y) for y in (2020, 2021))
+    share = derive.compute("pct_of", base, later, rule="aandeel", label="Aandeel", unit="percent")
+    weeks = derive.months_to_weeks(herkomst.computed(6, "zes", "scale", [base], "x", args={"factor": 6 / 5816}))
+    rec = herkomst.record_of(share)
+    assert rec["formula"] == "100 × 5.816 / 6.693 = 86,8968" and rec["inputs"] == [base.herkomst, later.herkomst]
+    assert herkomst.record_of(weeks)["formula"] == "6 × 52 / 12 = 26"
+    assert derive.compute("pct_of", 5816, 6693, rule="aandeel") == float(share)  # untraced inputs: a plain number
+
+
+def test_hand_written_text_carries_no_figures():
+    assert herkomst.prose_numbers((ROOT / "reports" / "verzamelbrief.qmd").read_text(encoding="utf-8")) == []
+    assert herkomst.prose_numbers("Op 29 september 2022 schreef de minister (B1, NT2, Wi2013, Q2) over 877 kandidaten") == [
+        (1, "877")]
+
+
 # ---------------------------------------------------------------- the built report
 
 
@@ -123,7 +156,7 @@ def test_every_record_resolves(built_project):
             assert float(row["value"]) == rec["value"]
         else:
             values = [records[i]["value"] for i in rec["inputs"]]
-            assert herkomst.OPS[rec["op"]](*values) == pytest.approx(rec["value"], rel=1e-12), rid
+            assert herkomst.OPS[rec["op"]](*values, **rec.get("args", {})) == pytest.approx(rec["value"], rel=1e-12), rid
             assert rec["formula"].endswith("= " + fmt._number(round(rec["value"], 4))), rec["formula"]
         assert rec["cells"], f"{rid}: no cell label"
 
@@ -140,6 +173,22 @@ def test_the_gate_fails_on_an_untraced_number(built_copy):
                           cwd=built_copy, capture_output=True, text=True)
     assert proc.returncode == 1
     assert proc.stderr.strip() == "✗ report: 09_bib_examenmonitor#bib-kernpunten: shows ‘877’ without a herkomst record"
+
+
+def test_the_gate_fails_on_a_figure_typed_in_the_report_text(built_copy):
+    qmd = built_copy / "reports" / "verzamelbrief.qmd"
+    lines = qmd.read_text(encoding="utf-8").splitlines(keepends=True)
+    n = next(i for i, line in enumerate(lines) if line.startswith("# ") and "{#sec-bib" in line) + 2
+    lines.insert(n, "De monitor telde 6.693 kandidaten.\n\n")
+    qmd.write_text("".join(lines), encoding="utf-8")
+    html = built_copy / "reports" / "_build" / "verzamelbrief.html"
+    before = html.read_bytes()
+    proc = subprocess.run([sys.executable, "-m", "verzamelbrief.render", str(built_copy / "reports"), "--engine", "offline"], check=False,
+                          cwd=built_copy, capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == (f"✗ report: verzamelbrief.qmd, line {n + 1}: the text shows ‘6.693’, typed by hand; "
+                                   "a figure comes from a notebook cell")
+    assert html.read_bytes() == before
 
 
 def test_html_numbers_link_to_records_and_back(rendered):

@@ -16,13 +16,39 @@ from . import fmt, herkomst
 WEEKS_PER_MONTH = 52 / 12
 
 
+def compute(op: str, *inputs, rule: str, label: str = "", unit: str | None = None, **args):
+    """``op`` (:data:`verzamelbrief.herkomst.OPS`) applied to ``inputs`` and ``args``.
+
+    When every input is traced, so is the result: its record names ``rule`` (plain Dutch),
+    ``label``, the formula with the inputs' values (:data:`~verzamelbrief.herkomst.FORMULAS`),
+    the inputs, the args, and each arg that is a notebook parameter by its name. The value
+    and its formula come from the same function, so they cannot disagree.
+
+    >>> compute("pct_of", 43, 140, rule="aandeel")
+    30.714285714285715
+    """
+    value = herkomst.OPS[op](*inputs, **args)
+    if isinstance(value, float) and value.is_integer() and all(float(i).is_integer() for i in inputs) and op in ("sub", "add"):
+        value = int(value)
+    if not herkomst.is_traced(*inputs):
+        return value
+    n = fmt._number
+    shown_args = {k: (n(v) if not (k == "factor" and v == WEEKS_PER_MONTH) else "52/12") for k, v in args.items()}
+    formula = herkomst.FORMULAS[op].format(*(n(i) for i in inputs), all=" + ".join(n(i) for i in inputs),
+                                           r=n(round(value, 4)), **shown_args)
+    params = {herkomst.param_name(v): v for v in args.values() if herkomst.param_name(v)}
+    return herkomst.computed(value, rule, op, inputs, formula, params=params, unit=unit, label=label, args=args)
+
+
 def months_to_weeks(months: float) -> float:
-    """``months`` in weeks, by the one rule :data:`WEEKS_PER_MONTH` (6 months = 26 weeks).
+    """``months`` in weeks, by the one rule :data:`WEEKS_PER_MONTH` (6 months = 26 weeks);
+    traced when ``months`` is.
 
     >>> months_to_weeks(6)
     26.0
     """
-    return months * WEEKS_PER_MONTH
+    return compute("months_to_weeks", months, rule="maanden omgerekend in weken: een jaar heeft 52 weken en 12 maanden",
+                   label="In weken", unit="weeks")
 
 
 def growth(base: float, later: float) -> tuple[float, float]:
@@ -53,7 +79,7 @@ def round_to(value: float, step: int = 1) -> int:
     >>> round_to(4948.9, 100), round_to(871 / 0.16, 1)
     (4900, 5444)
     """
-    return int(step * round(value / step))
+    return compute("round_to", value, step=step, rule=f"afgerond op een veelvoud van {step}", label="Afgerond")
 
 
 def implied_total(part: float, share_pct: float, share_low: float, share_high: float) -> dict[str, float]:

@@ -136,33 +136,37 @@ def qualified(value: float, unit_name: str, qualifier: str, decimals: int | None
 def letter_wording(figure) -> str:
     """A letter figure (:func:`verzamelbrief.catalogue.figure`) as the letter words it:
     ``bijna driekwart``, ``15 procent``."""
-    return herkomst.mark(figure, herkomst.wording(figure, figure.unit, figure.qualifier),
-                         f"wording:{figure.unit}:{figure.qualifier}", None)
+    return herkomst.whole(figure, lambda: herkomst.wording(figure, figure.unit, figure.qualifier),
+                          f"wording:{figure.unit}:{figure.qualifier}")
 
 
-#: The plain formatter behind each name a use records (:func:`verzamelbrief.herkomst.mark`),
-#: so a test can format a record's value again and compare it with the text shown.
+#: How to make again the text of each formatter a use names (:func:`verzamelbrief.herkomst.mark`):
+#: the name before the first colon picks the function, the words after it are its arguments.
+#: :mod:`verzamelbrief.text` adds its phrase formatters here. A recorded value is a plain
+#: number, so the public formatters give their text without markers.
+REFORMAT = {
+    "number": lambda v, d: number(v, d),
+    "percent": lambda v, d: percent(v, d or 0),
+    "signed_percent": lambda v, d: signed_percent(v, d or 0),
+    "computed_percent": lambda v, d: computed_percent(float(v)),
+    "computed_percent_signed": lambda v, d: computed_percent(float(v), signed=True),
+    "unit": lambda v, d, unit_name: unit(v, unit_name, d),
+    "qualified": lambda v, d, unit_name, qualifier: qualified(v, unit_name, qualifier, d),
+    "wording": lambda v, d, unit_name, qualifier: herkomst.wording(v, unit_name, qualifier),
+}
+
+
 def reformat(value: float, formatter: str, decimals: int | None) -> str:
     """The text ``formatter`` (as a use names it) makes of ``value`` with ``decimals``.
 
     >>> reformat(15.0791, "percent", 1), reformat(1300, "qualified:count:more_than", None)
     ('15,1\xa0%', 'ruim 1.300')
+    >>> reformat(0.8, "out_of:10:more_than", None)
+    'ruim 8 op de 10'
     """
-    name, _, rest = formatter.partition(":")
-    if name == "number":
-        return _number(value, decimals)
-    if name == "percent":
-        return _percent(value, decimals or 0)
-    if name == "signed_percent":
-        return _signed_percent(value, decimals or 0)
-    if name in ("computed_percent", "computed_percent_signed"):
-        return computed_percent(float(value), signed=name.endswith("signed"))
-    if name == "unit":
-        return _unit(value, rest, decimals)
-    if name == "qualified":
-        unit_name, _, qualifier = rest.partition(":")
-        return f"{QUALIFIER_WORDS[qualifier]} {_unit(value, unit_name, decimals)}".strip()
-    if name == "wording":
-        unit_name, _, qualifier = rest.partition(":")
-        return herkomst.wording(value, unit_name, qualifier)
-    raise ValueError(f"unknown formatter {formatter!r}")
+    from . import text  # noqa: F401  (registers its formatters)
+
+    name, *args = formatter.split(":")
+    if name not in REFORMAT:
+        raise ValueError(f"unknown formatter {formatter!r}")
+    return REFORMAT[name](value, decimals, *args)

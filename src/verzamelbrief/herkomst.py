@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,15 +38,44 @@ MARKED = re.compile(f"{OPEN}(h-[0-9a-f]{{10}}){SEP}([^{CLOSE}]*){CLOSE}")
 #: The output a notebook's last cell displays (:func:`publish`), read by the render step.
 MIME = "application/vnd.verzamelbrief.herkomst+json"
 
-#: Notebooks whose report cells the gate holds to "every number has a record".
-#: TRANSITIONAL: phase 2 of issue 17 adds each notebook as it is converted, then
-#: replaces this set by "every notebook the report embeds".
-GATED = frozenset({"09_bib_examenmonitor"})
+#: Notebooks whose report cells the gate does not yet hold to "every number has a record".
+#: TRANSITIONAL (issue 17, phase 2): each notebook leaves this set when it is converted;
+#: every other notebook the report embeds is gated.
+UNGATED = frozenset({
+    "01_statushouders_aan_het_werk",
 
-#: The short rule for numbers that are not data and need no record: years (four digits,
-#: no thousands separator, so the count 2.021 is not a year), section numbers after "§"
-#: and paragraph numbers after "alinea".
-ALLOWED = re.compile(r"(?<![\d.,])(?:19|20)\d\d(?![\d,])|§\s?\d+|alinea(?:'s)?\s\d+(?:\s?(?:en|tot|[–-])\s?\d+)?")
+    "02_financieel_ontzorgen",
+
+    "03_leerbaarheidstoets",
+
+    "04_agi_ontheffing",
+
+    "05_onderwijsroute",
+
+    "06_mdt",
+
+    "07_aow_leeftijd",
+
+    "08_amif",
+
+    "10_marktmonitor",
+
+    "11_cijfercontrole",
+
+    "12_toezeggingen",
+})
+
+_MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+#: The short rule for numbers that are not data and need no record:
+#: - years (four digits, no thousands separator, so the count 2.021 is not a year);
+#: - a day before a month name ("29 september");
+#: - section numbers after "§", paragraph numbers after "alinea", footnote numbers after "voetnoot";
+#: - digits that are part of a name, after a letter: B1, A2, NT2, Wi2013, Q2.
+ALLOWED = re.compile(
+    r"(?<![\d.,])(?:19|20)\d\d(?!\d|,\d)"
+    rf"|(?<![\d.,])[0-3]?\d(?=\s(?:{_MONTHS})\b)"
+    r"|§\s?\d+|(?:alinea(?:'s)?|voetnoot)\s\d+(?:\s?(?:en|tot|[–-])\s?\d+)?"
+    r"|(?<=[A-Za-z])\d+")
 DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 
 
@@ -77,6 +107,7 @@ class _State:
     notebook: str = ""
     records: dict = field(default_factory=dict)
     uses: list = field(default_factory=list)
+    quiet: int = 0  # > 0 inside :func:`quiet`: an outer formatter marks the whole text
 
 
 _STATE = _State()
@@ -174,29 +205,59 @@ def wording(value: float, unit: str, qualifier: str) -> str:
     return f"{fmt.QUALIFIER_WORDS[qualifier]} {body}".strip()
 
 
-#: How each ``op`` of a computed record recomputes its value from its inputs' values, so a
-#: reviewer's tool (and the tests) can check every formula; a new derivation adds its op here.
+#: How each ``op`` of a computed record recomputes its value from its inputs' values (and the
+#: record's ``args``), and how its formula is written, so a reviewer's tool (and the tests) can
+#: check every formula. A new derivation adds its op here; :func:`verzamelbrief.derive.compute`
+#: computes a value by the same function, so formula and value cannot disagree.
 OPS = {
-    "sub": lambda later, base: later - base,
+    "sub": lambda a, b: a - b,
+    "add": lambda *values: sum(values),
+    "div": lambda a, b: a / b,
+    "ratio": lambda a, b: a / b,
     "growth_pct": lambda change, base: 100 * change / base,
+    "pct_of": lambda part, total: 100 * part / total,
+    "implied_total": lambda part, pct: part / (pct / 100),
+    "complement": lambda x, whole=100: whole - x,
+    "scale": lambda x, factor=1: x * factor,
+    "months_to_weeks": lambda months: months * 52 / 12,
+    "round_to": lambda x, step=1: int(step * round(x / step)),
+}
+#: The formula of each op, with its inputs' values ``{0}``, ``{1}`` …, its args by name, and
+#: the result ``{r}``.
+FORMULAS = {
+    "sub": "{0} − {1} = {r}",
+    "add": "{all} = {r}",
+    "div": "{0} / {1} = {r}",
+    "ratio": "{0} / {1} = {r}",
+    "growth_pct": "100 × {0} / {1} = {r}",
+    "pct_of": "100 × {0} / {1} = {r}",
+    "implied_total": "{0} / ({1} / 100) = {r}",
+    "complement": "{whole} − {0} = {r}",
+    "scale": "{0} × {factor} = {r}",
+    "months_to_weeks": "{0} × 52 / 12 = {r}",
+    "round_to": "{0} afgerond op {step} = {r}",
 }
 
 
 def computed(value, rule: str, op: str, inputs, formula: str, params: dict | None = None, unit: str | None = None,
-             label: str = ""):
+             label: str = "", args: dict | None = None):
     """A value computed from ``inputs`` (traced values) by ``op``; ``label`` names it, ``rule``
-    says in plain Dutch how it is made, ``formula`` with the inputs' values ("6.693 − 5.816 = 877")."""
+    says in plain Dutch how it is made, ``formula`` with the inputs' values ("6.693 − 5.816 = 877");
+    ``args`` are the op's other arguments (:data:`OPS`), ``params`` the notebook parameters
+    that shaped it."""
     if op not in OPS:
         raise ValueError(f"computed value with op '{op}', which herkomst.OPS cannot recompute")
     ids = [getattr(i, "herkomst", None) for i in inputs]
     params = {k: int(v) if isinstance(v, int) else v for k, v in (params or {}).items()}
+    args = {k: int(v) if isinstance(v, int) else float(v) for k, v in (args or {}).items()}
     record = {
-        "id": _digest("berekend", _STATE.notebook, op, ids, params),
+        "id": _digest("berekend", _STATE.notebook, op, ids, params, args),
         "kind": "berekend",
         "label": label,
         "rule": rule,
         "op": op,
         "inputs": ids,
+        "args": args,
         "formula": formula,
         "params": params,
         "value": value,
@@ -225,7 +286,7 @@ def mark(value, text: str, formatter: str, decimals) -> str:
     """``text`` (the formatted ``value``) between markers when ``value`` is traced; the use
     is registered with the formatter, its decimals (and their parameter name) and the cell."""
     rid = getattr(value, "herkomst", None)
-    if rid is None:
+    if rid is None or _STATE.quiet:
         return text
     _STATE.uses.append({
         "id": rid, "text": text, "formatter": formatter,
@@ -233,6 +294,24 @@ def mark(value, text: str, formatter: str, decimals) -> str:
         "execution_count": _execution_count(),
     })
     return f"{OPEN}{rid}{SEP}{text.replace(' ', chr(0xA0))}{CLOSE}"
+
+
+@contextmanager
+def quiet():
+    """Inside this block :func:`mark` registers nothing and adds no markers: a formatter that
+    builds its text from other formatters (``ruim 8 op de 10``) marks the whole text once."""
+    _STATE.quiet += 1
+    try:
+        yield
+    finally:
+        _STATE.quiet -= 1
+
+
+def whole(value, build, formatter: str, decimals=None) -> str:
+    """The text ``build()`` makes, marked once as one use of ``value`` (see :func:`quiet`)."""
+    with quiet():
+        text = build()
+    return mark(value, text, formatter, decimals)
 
 
 def strip(text: str) -> str:
@@ -282,13 +361,49 @@ def untraced_numbers(text: str) -> list[str]:
     return DIGITS.findall(rest)
 
 
+_PROSE_MARKUP = re.compile(
+    r"\{\{<.*?>\}\}"                 # shortcodes (embed, include)
+    r"|\[§[^\]]*\]\{\.brief\}"          # paragraph locators
+    r"|\{[^{}]*\}"                      # attributes {#sec-x .class}
+    r"|\]\([^)]*\)"                     # link targets
+    r"|\[\^[^\]]*\]"                     # footnote labels
+    r"|[@#][\w-]*\d[\w-]*"              # cross-references, ids
+    r"|<!--.*?-->"                       # comments
+    r"|^\s*\d+\.\s"                      # numbered-list markers
+)
+
+
+def prose_numbers(body: str) -> list[tuple[int, str]]:
+    r"""(line, number) of every number in the hand-written text of a ``.qmd`` that the short
+    rule :data:`ALLOWED` does not cover: the report's own text carries no data figures, which
+    come from notebook cells. Front matter, code blocks and markup are not text.
+
+    >>> prose_numbers("---\ntitle: x 12\n---\nOp 29 september 2022 (B1) telde [§9 alinea 2]{.brief} 877\n")
+    [(4, '877')]
+    """
+    found, fence, front = [], None, body.startswith("---")
+    for i, line in enumerate(body.splitlines(), 1):
+        stripped = line.strip()
+        if front:
+            front = not (i > 1 and stripped in ("---", "..."))
+            continue
+        if fence:
+            fence = None if stripped.startswith(fence) else fence
+            continue
+        if stripped.startswith(("```", "~~~")):
+            fence = stripped[:3]
+            continue
+        found += [(i, n) for n in untraced_numbers(_PROSE_MARKUP.sub(" ", line))]
+    return found
+
+
 @dataclass
 class Collected:
     records: dict  # id -> record (with "cells": labels that show it, "shown": texts)
     order: list  # record ids in order of first use in the report
 
 
-def collect(project_dir: Path, document: str = "verzamelbrief.qmd", gated=GATED) -> Collected:
+def collect(project_dir: Path, document: str = "verzamelbrief.qmd", ungated=UNGATED) -> Collected:
     """Read the records of every notebook the report embeds, attach each use to its cell
     label, and apply the gate to the gated notebooks' report cells."""
     from .render.embed import cell_options, find_cell
@@ -297,7 +412,10 @@ def collect(project_dir: Path, document: str = "verzamelbrief.qmd", gated=GATED)
     notebooks: dict[str, dict] = {}
     records: dict[str, dict] = {}
     order: list[str] = []
-    problems: list[str] = []
+    problems: list[str] = [
+        f"{document}, line {line}: the text shows ‘{number}’, typed by hand; a figure comes from a notebook cell"
+        for line, number in prose_numbers(body)
+    ]
     for m in EMBED.finditer(body):
         nb_rel, label = m.group("nb"), m.group("label")
         name = Path(nb_rel).stem
@@ -306,7 +424,7 @@ def collect(project_dir: Path, document: str = "verzamelbrief.qmd", gated=GATED)
             nb = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"cells": []}
             notebooks[nb_rel] = nb
             payload = next((o["data"][MIME] for c in nb["cells"] for o in c.get("outputs", []) if MIME in o.get("data", {})), None)
-            if payload is None and name in gated:
+            if payload is None and name not in ungated:
                 problems.append(f"{name}: the notebook publishes no herkomst records (last cell: herkomst.publish())")
             if payload:
                 counts = {c.get("execution_count"): cell_options(c).get("label") for c in nb["cells"] if c.get("cell_type") == "code"}
@@ -329,7 +447,7 @@ def collect(project_dir: Path, document: str = "verzamelbrief.qmd", gated=GATED)
                 problems.append(f"{name}#{label}: number ‘{mm.group(2)}’ links to {rid}, which no record holds")
             elif rid not in order:
                 order.append(rid)
-        if name in gated:
+        if name not in ungated:
             loose = untraced_numbers(text)
             if loose:
                 problems.append(f"{name}#{label}: shows ‘{loose[0]}’ without a herkomst record"

@@ -17,7 +17,7 @@ import re
 from fractions import Fraction
 from typing import Sequence
 
-from . import fmt
+from . import fmt, herkomst
 
 #: How each qualifier of the catalogue reads in a table column.
 QUALIFIER_NL = {"exact": "zonder voorbehoud", "about": "ongeveer", "more_than": "ruim", "nearly": "bijna"}
@@ -52,6 +52,10 @@ def as_fraction(value: float) -> Fraction:
 
 def fraction_words(value: float, qualifier: str = "exact") -> str:
     """A share as the letter words it: ``driekwart``, ``een derde``, ``9 op de 10``."""
+    return herkomst.whole(value, lambda: _fraction_words(value, qualifier), f"fraction_words:{qualifier}")
+
+
+def _fraction_words(value: float, qualifier: str) -> str:
     f = as_fraction(value)
     tenths = round(value * 10)
     if f in _WORDS:
@@ -69,7 +73,9 @@ def out_of(value: float, qualifier: str = "exact", base: int = 10) -> str:
     >>> out_of(0.8, "more_than", 100)
     'ruim 80 op de 100'
     """
-    return f"{fmt.QUALIFIER_WORDS[qualifier]} {fmt.number(round(value * base, 6))} op de {fmt.number(base)}".strip()
+    return herkomst.whole(
+        value, lambda: f"{fmt.QUALIFIER_WORDS[qualifier]} {fmt.number(round(value * base, 6))} op de {fmt.number(base)}".strip(),
+        f"out_of:{int(base)}:{qualifier}")
 
 
 def number_word(n: int) -> str:
@@ -78,7 +84,8 @@ def number_word(n: int) -> str:
     >>> number_word(3), number_word(43)
     ('drie', '43')
     """
-    return _NUMBERS.get(int(n), fmt.number(n)) if float(n).is_integer() else fmt.number(n)
+    return herkomst.whole(n, lambda: _NUMBERS.get(int(n), fmt.number(n)) if float(n).is_integer() else fmt.number(n),
+                          "number_word")
 
 
 def join(items: Sequence[str]) -> str:
@@ -95,6 +102,10 @@ def times_as_long(ratio: float) -> str:
     >>> times_as_long(7.5 / 3.5), times_as_long(1.5), times_as_long(3.0)
     ('ruim twee keer', 'anderhalf keer', 'drie keer')
     """
+    return herkomst.whole(ratio, lambda: _times_as_long(ratio), "times_as_long")
+
+
+def _times_as_long(ratio: float) -> str:
     whole = round(ratio)
     if abs(ratio - 1.5) < 0.05:
         return "anderhalf keer"
@@ -113,9 +124,12 @@ def stated_value(value: float, unit: str, qualifier: str, decimals: int | None =
     >>> stated_value(1300, "count", "more_than")
     'ruim 1.300'
     """
-    if unit == "fraction":
-        return f"{fraction_words(value, qualifier)} ({fmt.percent(100 * float(as_fraction(value)), decimals or 0)})"
-    return fmt.qualified(value, unit, qualifier, decimals)
+    def build():
+        if unit == "fraction":
+            return f"{fraction_words(value, qualifier)} ({fmt.percent(100 * float(as_fraction(value)), decimals or 0)})"
+        return fmt.qualified(value, unit, qualifier, decimals)
+
+    return herkomst.whole(value, build, f"stated_value:{unit}:{qualifier}", decimals)
 
 
 def computed_value(value: float, unit: str, decimals: int) -> str:
@@ -124,15 +138,18 @@ def computed_value(value: float, unit: str, decimals: int) -> str:
     >>> computed_value(15.0790922, "percent", 1)
     '15,1\\xa0%'
     """
-    if unit == "fraction":
-        return fmt.percent(100 * value, decimals)
-    if unit == "percent":
-        return fmt.percent(value, decimals)
-    if unit == "percentage_points":
-        return f"{fmt.number(value, decimals)} procentpunt"
-    if unit == "ratio":
-        return f"{fmt.number(value, decimals)} keer"
-    return fmt.unit(value, unit, decimals)
+    def build():
+        if unit == "fraction":
+            return fmt.percent(100 * value, decimals)
+        if unit == "percent":
+            return fmt.percent(value, decimals)
+        if unit == "percentage_points":
+            return f"{fmt.number(value, decimals)} procentpunt"
+        if unit == "ratio":
+            return f"{fmt.number(value, decimals)} keer"
+        return fmt.unit(value, unit, decimals)
+
+    return herkomst.whole(value, build, f"computed_value:{unit}", decimals)
 
 
 def origin(derived: bool, where, assumption: bool = False) -> str:
@@ -222,12 +239,27 @@ def show_value(value: float, unit: str, qualifier: str = "exact", derived: bool 
     '7,5 procentpunt'
     """
     d = decimals if derived else 0
-    if unit == "fraction":  # the qualifier stays with the percentage too: "bijna de helft (bijna 50 %)"
-        return f"{fraction_words(value, qualifier)} ({fmt.qualified(value, 'fraction', qualifier, d)})"
-    if unit == "percent":
-        return fmt.qualified(value, "percent", qualifier, d)
-    if unit == "percentage_points":
-        return f"{fmt.number(value, decimals if value % 1 else 0)} procentpunt"
-    if unit == "ratio":
-        return f"{fmt.number(value, 1)} keer"
-    return fmt.qualified(value, unit, qualifier, decimals if derived and not float(value).is_integer() else None)
+
+    def build():
+        if unit == "fraction":  # the qualifier stays with the percentage too: "bijna de helft (bijna 50 %)"
+            return f"{fraction_words(value, qualifier)} ({fmt.qualified(value, 'fraction', qualifier, d)})"
+        if unit == "percent":
+            return fmt.qualified(value, "percent", qualifier, d)
+        if unit == "percentage_points":
+            return f"{fmt.number(value, decimals if value % 1 else 0)} procentpunt"
+        if unit == "ratio":
+            return f"{fmt.number(value, 1)} keer"
+        return fmt.qualified(value, unit, qualifier, decimals if derived and not float(value).is_integer() else None)
+
+    return herkomst.whole(value, build, f"show_value:{unit}:{qualifier}:{int(bool(derived))}", decimals)
+
+
+fmt.REFORMAT.update({
+    "fraction_words": lambda v, d, qualifier: fraction_words(v, qualifier),
+    "out_of": lambda v, d, base, qualifier: out_of(v, qualifier, int(base)),
+    "number_word": lambda v, d: number_word(v),
+    "times_as_long": lambda v, d: times_as_long(v),
+    "stated_value": lambda v, d, unit, qualifier: stated_value(v, unit, qualifier, d),
+    "computed_value": lambda v, d, unit: computed_value(v, unit, d),
+    "show_value": lambda v, d, unit, qualifier, derived: show_value(v, unit, qualifier, derived == "1", d),
+})
