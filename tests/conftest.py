@@ -25,6 +25,10 @@ pytest_plugins = ["renderers"]
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
+
+from verzamelbrief.run import skip_slow_imports  # noqa: E402
+
+skip_slow_imports()  # papermill and nbformat load in this process too
 KERNEL = "verzamelbrief-inburgering"
 
 

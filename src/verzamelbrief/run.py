@@ -281,9 +281,20 @@ def _save_failed(tmp: Path, target: Path) -> Path:
     return failed
 
 
+def skip_slow_imports() -> None:
+    """Keep ``rfc3987_syntax`` from loading with nbformat.
+
+    jsonschema (under nbformat) imports it when it is installed, and JupyterLab's
+    jupyter-events brings it; its import builds a grammar, which took 2–3 s of every
+    notebook run here. Notebooks are never validated against IRI formats, and jsonschema
+    does without the module (it catches the ImportError)."""
+    sys.modules.setdefault("rfc3987_syntax", None)
+
+
 def _papermill(source: Path, tmp: Path, target: Path, parameters: dict, kernel: str | None, runtime_dir: Path,
                txn=None) -> None:
     """Run papermill into ``tmp``, then strip what differs between runs."""
+    skip_slow_imports()
     import nbformat
     import papermill as pm
     from nbclient.exceptions import DeadKernelError
