@@ -50,6 +50,8 @@ def test_report_is_complete(rendered):
         assert broken not in text, f"unresolved reference {broken!r} in the HTML"
         assert broken not in pdf, f"unresolved reference {broken!r} in the PDF"
     assert "Figuur 12" in text and "Figuur 12" in pdf
+    # a closing quote after a digit (‘in 2025’) is a quote, not Typst's prime (typst-a11y.lua)
+    assert "\u2032" not in pdf and re.search(r"\d\u2019", pdf), "quote after a digit set as a prime in the PDF"
 
 
 def test_every_figure_has_its_dutch_alt_text(rendered):

@@ -5,7 +5,9 @@
 --   breaks the Typst compile (fixed upstream in Quarto 1.9);
 -- * every image carries its alt text (`fig-alt`, else its description) into Typst's
 --   `image(alt: …)`, which pandoc's Typst writer leaves out. Tagged PDF (and PDF/UA)
---   needs it.
+--   needs it;
+-- * a closing quote ’ after a digit stays a quote: pandoc's Typst writer writes ’ as a
+--   straight ', which Typst sets as a prime after a digit (‘in 2025′).
 
 if not FORMAT:match("typst") then
   return {}
@@ -37,4 +39,30 @@ function Image(img)
     error("typst-a11y: image '" .. img.src .. "' has no alt text (fig-alt)")
   end
   return pandoc.RawInline("typst", string.format("#box(image(%s, alt: %s))", typst_string(img.src), typst_string(alt)))
+end
+
+local RSQUO = "\u{2019}"
+
+function Str(s)
+  local text = s.text
+  local at = text:find("%d" .. RSQUO)
+  if not at then
+    return nil
+  end
+  local out, pos = {}, 1
+  while true do
+    local a, b = text:find(RSQUO, pos, true)
+    if not a then
+      break
+    end
+    if a > pos then
+      out[#out + 1] = pandoc.Str(text:sub(pos, a - 1))
+    end
+    out[#out + 1] = pandoc.RawInline("typst", RSQUO)
+    pos = b + 1
+  end
+  if pos <= #text then
+    out[#out + 1] = pandoc.Str(text:sub(pos))
+  end
+  return out
 end
