@@ -116,3 +116,44 @@ def markdown_of(nb: dict, label: str) -> str:
 
 def has_image(nb: dict, label: str, mime: str = "image/svg+xml") -> bool:
     return any(mime in o.get("data", {}) for o in cell_outputs(nb, label))
+
+
+def published(nb: dict) -> dict | None:
+    """The herkomst records and uses an executed notebook publishes (its last cell), or None."""
+    from verzamelbrief import herkomst
+
+    return next((o["data"][herkomst.MIME] for c in nb["cells"] for o in c.get("outputs", [])
+                 if herkomst.MIME in o.get("data", {})), None)
+
+
+def unresolved_records(nb: dict, root: Path = ROOT) -> list[str]:
+    """The records an executed notebook publishes (``herkomst.publish``) that do not resolve:
+    a use whose text its formatter does not make again from the record's value; a letter
+    figure whose raw row (file, line) does not hold its indicator, category, locator and value;
+    a computed value whose op does not recompute it from its inputs' values, or whose formula
+    does not end in that value. Empty when every record resolves."""
+    import csv
+
+    from verzamelbrief import fmt, herkomst
+
+    payload = published(nb)
+    if payload is None:
+        return ["the notebook publishes no herkomst records"]
+    records, bad = payload["records"], []
+    for use in payload["uses"]:
+        if fmt.reformat(records[use["id"]]["value"], use["formatter"], use["decimals"]) != use["text"]:
+            bad.append(f"{use['id']}: {use['text']!r} is not what {use['formatter']} makes of its value")
+    for rid, rec in records.items():
+        if rec["kind"] == "brief":
+            rows = list(csv.DictReader((root / rec["file"]).read_text(encoding="utf-8").splitlines()))
+            row = rows[rec["line"] - 2] if 2 <= rec["line"] <= len(rows) + 1 else {}
+            if ((row.get("indicator"), row.get("category"), row.get("locator")) != (rec["indicator"], rec["category"], rec["locator"])
+                    or float(row.get("value", "nan")) != rec["value"]):
+                bad.append(f"{rid}: {rec['file']} line {rec['line']} does not hold this figure")
+        else:
+            value = herkomst.OPS[rec["op"]](*(records[i]["value"] for i in rec["inputs"]), **rec.get("args", {}))
+            if abs(value - rec["value"]) > 1e-12 * max(1, abs(value)):
+                bad.append(f"{rid}: {rec['formula']} does not recompute to {rec['value']}")
+            if not rec["formula"].endswith("= " + fmt._number(round(rec["value"], 4))):
+                bad.append(f"{rid}: the formula {rec['formula']!r} does not end in the value")
+    return bad

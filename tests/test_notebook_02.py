@@ -6,7 +6,8 @@ import pytest
 
 from conftest import ROOT
 from verzamelbrief import derive
-from nbhelpers import markdown_of
+from nbhelpers import markdown_of, unresolved_records
+from verzamelbrief.herkomst import strip
 
 NBSP = "\u00a0"
 RAW = pd.read_csv(ROOT / "data" / "raw" / "02_financieel_ontzorgen.csv")
@@ -20,11 +21,12 @@ def test_02_defaults_reproduce_the_letter(built_notebook):
     assert period.loc["months", "value"] == 6 and not period.loc["months", "derived"]
     assert period.loc["weeks", "value"] == pytest.approx(derive.months_to_weeks(6)) == 26  # 52/12 weeks a month
     assert period.loc["weeks", "derived"] and "months_to_weeks" in period.loc["weeks", "rule"]
-    findings = markdown_of(nb, "ontzorgen-kernpunten")
+    findings = strip(markdown_of(nb, "ontzorgen-kernpunten"))
     assert "zes maanden" in findings and "rechtstreeks" not in findings
-    assert f"26{NBSP}weken" in findings and "berekend" in findings and "52/12" in findings
+    assert f"26{NBSP}weken" in findings and "berekend" in findings and "tweeënvijftig weken en twaalf maanden" in findings  # the rule, without typed digits
     assert "ongeveer" not in findings, "the letter's qualifier words are not used for the report's own results"
-    table = markdown_of(nb, "tbl-ontzorgen-periode")
+    table = strip(markdown_of(nb, "tbl-ontzorgen-periode"))
     assert f"| Duur van het ontzorgen | 6{NBSP}maanden | brief §2, alinea 1 |" in table
-    assert f"| 26{NBSP}weken | berekend uit brief §2, alinea 1 \\(52/12 weken per maand" in table
+    assert f"| 26{NBSP}weken | berekend uit brief §2, alinea 1 \\(omgerekend in weken: een jaar telt tweeënvijftig weken" in table
     assert "4,35" not in findings + table, "one rule for months in weeks"
+    assert unresolved_records(nb) == []

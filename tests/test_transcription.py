@@ -146,7 +146,7 @@ def test_a_paragraph_outside_its_section_is_caught():
         ("05_onderwijsroute.csv", "share_of_asylum_pip", "total", "qualifier", "exact"),  # lost "ongeveer"
         ("03_leerbaarheidstoets.csv", "wrongly_not_feasible", "total", "qualifier", "about"),
         ("10_marktmonitor.csv", "municipalities_dual", "no_integrated_dual", "value", 0.75),
-        ("04_agi_ontheffing.csv", "max_exam_attempts", "from_april_2023", "value", 5),
+        ("04_agi_ontheffing.csv", "attempts_before_agi_exemption", "from_april_2023", "value", 5),
         ("09_bib_examenmonitor.csv", "candidates", "total", "locator", "§9 alinea 3"),       # the wrong paragraph
         ("07_aow_groepen.csv", "persons_per_year", "obligation_lapses", "locator", "§7 alinea 4 punt 2"),  # wrong item
         ("10_marktmonitor.csv", "coverage_realised", "map", "locator", "§10 Participatiedeel Z-route/duaal alinea 1"),

@@ -90,6 +90,16 @@ def signed_percent(value: float, decimals: int = 0, locale: str = LOCALE) -> str
     return herkomst.mark(value, _signed_percent(value, decimals, locale), "signed_percent", decimals)
 
 
+def signed_unit(value: float, unit_name: str, decimals: int | None = None, locale: str = LOCALE) -> str:
+    """A change with an explicit sign and a Dutch unit word: ``−1 poging``, ``+3 weken``.
+
+    >>> signed_unit(-1, "attempts"), signed_unit(3, "weeks")
+    ('−1\xa0poging', '+3\xa0weken')
+    """
+    sign = "+" if value > 0 else ("\u2212" if value < 0 else "")
+    return herkomst.mark(value, sign + _unit(abs(value), unit_name, decimals, locale), f"signed_unit:{unit_name}", decimals)
+
+
 def unit(value: float, unit: str, decimals: int | None = None, locale: str = LOCALE) -> str:
     """A value with a Dutch unit word: ``7,5 weken``, ``€ 16,7 miljoen``, ``80 uur``."""
     return herkomst.mark(value, _unit(value, unit, decimals, locale), f"unit:{unit}", decimals)
@@ -151,6 +161,7 @@ REFORMAT = {
     "computed_percent": lambda v, d: computed_percent(float(v)),
     "computed_percent_signed": lambda v, d: computed_percent(float(v), signed=True),
     "unit": lambda v, d, unit_name: unit(v, unit_name, d),
+    "signed_unit": lambda v, d, unit_name: signed_unit(v, unit_name, d),
     "qualified": lambda v, d, unit_name, qualifier: qualified(v, unit_name, qualifier, d),
     "wording": lambda v, d, unit_name, qualifier: herkomst.wording(v, unit_name, qualifier),
 }

@@ -42,13 +42,9 @@ MIME = "application/vnd.verzamelbrief.herkomst+json"
 #: TRANSITIONAL (issue 17, phase 2): each notebook leaves this set when it is converted;
 #: every other notebook the report embeds is gated.
 UNGATED = frozenset({
-    "01_statushouders_aan_het_werk",
 
-    "02_financieel_ontzorgen",
 
-    "03_leerbaarheidstoets",
 
-    "04_agi_ontheffing",
 
     "05_onderwijsroute",
 
@@ -163,7 +159,10 @@ def letter_figure(row, file: str, line: int, label: str = "", params: dict | Non
     """A figure as the letter states it, from one raw row (``row`` holds the raw columns)."""
     value = float(row["value"])
     value = int(value) if value.is_integer() and row["unit"] == "count" else value
-    year = None if row.get("year") in (None, "") else int(row["year"])
+    try:  # a row without a year holds None, "", NaN or pandas' NA there
+        year = int(row.get("year"))
+    except (TypeError, ValueError):
+        year = None
     key = (file, row["indicator"], row["category"], year)
     record = {
         "id": _digest("brief", *key),
@@ -221,6 +220,7 @@ OPS = {
     "scale": lambda x, factor=1: x * factor,
     "months_to_weeks": lambda months: months * 52 / 12,
     "round_to": lambda x, step=1: int(step * round(x / step)),
+    "minus": lambda x, by=1: x - by,
 }
 #: The formula of each op, with its inputs' values ``{0}``, ``{1}`` …, its args by name, and
 #: the result ``{r}``.
@@ -236,6 +236,7 @@ FORMULAS = {
     "scale": "{0} × {factor} = {r}",
     "months_to_weeks": "{0} × 52 / 12 = {r}",
     "round_to": "{0} afgerond op {step} = {r}",
+    "minus": "{0} − {by} = {r}",
 }
 
 
@@ -282,17 +283,21 @@ def _execution_count() -> int | None:
     return None if count is None else count - 1
 
 
-def mark(value, text: str, formatter: str, decimals) -> str:
+def mark(value, text: str, formatter: str, decimals, params: dict | None = None) -> str:
     """``text`` (the formatted ``value``) between markers when ``value`` is traced; the use
-    is registered with the formatter, its decimals (and their parameter name) and the cell."""
+    is registered with the formatter, its decimals (and their parameter name), the other
+    notebook parameters that shaped the text (``params``, name -> value) and the cell."""
     rid = getattr(value, "herkomst", None)
     if rid is None or _STATE.quiet:
         return text
-    _STATE.uses.append({
+    use = {
         "id": rid, "text": text, "formatter": formatter,
         "decimals": None if decimals is None else int(decimals), "decimals_param": param_name(decimals),
         "execution_count": _execution_count(),
-    })
+    }
+    if params:
+        use["params"] = {k: int(v) if isinstance(v, int) else v for k, v in params.items()}
+    _STATE.uses.append(use)
     return f"{OPEN}{rid}{SEP}{text.replace(' ', chr(0xA0))}{CLOSE}"
 
 
@@ -307,11 +312,21 @@ def quiet():
         _STATE.quiet -= 1
 
 
-def whole(value, build, formatter: str, decimals=None) -> str:
+def whole(value, build, formatter: str, decimals=None, params: dict | None = None) -> str:
     """The text ``build()`` makes, marked once as one use of ``value`` (see :func:`quiet`)."""
     with quiet():
         text = build()
-    return mark(value, text, formatter, decimals)
+    return mark(value, text, formatter, decimals, params)
+
+
+def named_params(*values) -> dict:
+    """The notebook parameters among ``values`` (:class:`ParamInt`), by name, for a record.
+
+    >>> base = ParamInt(100); base.param = "out_of"
+    >>> named_params(base, 10)
+    {'out_of': 100}
+    """
+    return {param_name(v): int(v) for v in values if param_name(v)}
 
 
 def strip(text: str) -> str:
@@ -504,6 +519,8 @@ def appendix_markdown(collected: Collected) -> str:
             if inputs:
                 detail.append(f"Uit: {inputs}.")
         params = {u["decimals_param"]: u["decimals"] for u in rec["uses"] if u.get("decimals_param")}
+        for u in rec["uses"]:
+            params.update(u.get("params") or {})
         params.update(rec.get("params") or {})
         if params:
             detail.append("Parameters: " + ", ".join(f"{_esc(k)} = {_esc(v)}" for k, v in sorted(params.items())) + ".")

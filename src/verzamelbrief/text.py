@@ -75,7 +75,7 @@ def out_of(value: float, qualifier: str = "exact", base: int = 10) -> str:
     """
     return herkomst.whole(
         value, lambda: f"{fmt.QUALIFIER_WORDS[qualifier]} {fmt.number(round(value * base, 6))} op de {fmt.number(base)}".strip(),
-        f"out_of:{int(base)}:{qualifier}")
+        f"out_of:{int(base)}:{qualifier}", params=herkomst.named_params(base))
 
 
 def number_word(n: int) -> str:
