@@ -58,8 +58,6 @@ UNGATED = frozenset({
 
     "08_amif",
 
-    "10_marktmonitor",
-
     "11_cijfercontrole",
 
     "12_toezeggingen",
