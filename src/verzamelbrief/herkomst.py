@@ -54,8 +54,6 @@ UNGATED = frozenset({
 
     "08_amif",
 
-    "10_marktmonitor",
-
     "11_cijfercontrole",
 
     "12_toezeggingen",
@@ -212,11 +210,13 @@ OPS = {
     "sub": lambda a, b: a - b,
     "add": lambda *values: sum(values),
     "div": lambda a, b: a / b,
+    "mul": lambda a, b: a * b,
     "ratio": lambda a, b: a / b,
     "growth_pct": lambda change, base: 100 * change / base,
     "pct_of": lambda part, total: 100 * part / total,
     "implied_total": lambda part, pct: part / (pct / 100),
     "complement": lambda x, whole=100: whole - x,
+    "remainder": lambda *parts, whole=100: whole - sum(parts),
     "scale": lambda x, factor=1: x * factor,
     "months_to_weeks": lambda months: months * 52 / 12,
     "round_to": lambda x, step=1: int(step * round(x / step)),
@@ -228,11 +228,13 @@ FORMULAS = {
     "sub": "{0} − {1} = {r}",
     "add": "{all} = {r}",
     "div": "{0} / {1} = {r}",
+    "mul": "{0} × {1} = {r}",
     "ratio": "{0} / {1} = {r}",
     "growth_pct": "100 × {0} / {1} = {r}",
     "pct_of": "100 × {0} / {1} = {r}",
     "implied_total": "{0} / ({1} / 100) = {r}",
     "complement": "{whole} − {0} = {r}",
+    "remainder": "{whole} − ({all}) = {r}",
     "scale": "{0} × {factor} = {r}",
     "months_to_weeks": "{0} × 52 / 12 = {r}",
     "round_to": "{0} afgerond op {step} = {r}",
