@@ -116,3 +116,31 @@ def markdown_of(nb: dict, label: str) -> str:
 
 def has_image(nb: dict, label: str, mime: str = "image/svg+xml") -> bool:
     return any(mime in o.get("data", {}) for o in cell_outputs(nb, label))
+
+
+def records_problems(nb: dict) -> list[str]:
+    """Why the herkomst records an executed notebook publishes do not resolve (empty: they do):
+    every use's text is its formatter's text of the record's value, every computed record's
+    formula recomputes to its value from its inputs' records, and every shown record has a cell."""
+    from verzamelbrief import fmt, herkomst
+
+    payload = next((o["data"][herkomst.MIME] for c in nb["cells"] for o in c.get("outputs", []) if herkomst.MIME in o.get("data", {})),
+                   None)
+    if payload is None:
+        return ["the notebook publishes no herkomst records"]
+    records, problems = payload["records"], []
+    for use in payload["uses"]:
+        rec = records[use["id"]]
+        if fmt.reformat(rec["value"], use["formatter"], use["decimals"]) != use["text"]:
+            problems.append(f"{use['id']}: shows {use['text']!r}, its record makes {fmt.reformat(rec['value'], use['formatter'], use['decimals'])!r}")
+        if use["execution_count"] is None:
+            problems.append(f"{use['id']}: a use outside a cell")
+    for rid, rec in records.items():
+        if rec["kind"] != "berekend":
+            continue
+        value = herkomst.OPS[rec["op"]](*(records[i]["value"] for i in rec["inputs"]), **rec.get("args", {}))
+        if abs(value - rec["value"]) > 1e-12 * max(1.0, abs(value)):
+            problems.append(f"{rid}: {rec['formula']} recomputes to {value}")
+        if not rec["formula"].endswith("= " + fmt._number(round(rec["value"], 4))):
+            problems.append(f"{rid}: formula {rec['formula']!r} does not end in its value")
+    return problems

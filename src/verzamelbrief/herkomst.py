@@ -50,8 +50,6 @@ UNGATED = frozenset({
 
     "04_agi_ontheffing",
 
-    "05_onderwijsroute",
-
     "06_mdt",
 
     "07_aow_leeftijd",
@@ -102,6 +100,12 @@ class ParamInt(int):
     param: str
 
 
+class ParamFloat(float):
+    """A notebook parameter that is a float, carrying its name (``p.qualifier_margin_pct``)."""
+
+    param: str
+
+
 @dataclass
 class _State:
     notebook: str = ""
@@ -116,9 +120,9 @@ _STATE = _State()
 def start(notebook: str, params=None):
     """Start collecting records for ``notebook``; return ``params`` with its ints named.
 
-    The returned object answers attribute access like ``params``; int parameters come
-    back as :class:`ParamInt`, so a formatter or loader that receives one (decimals, a
-    year) can name the parameter in its record.
+    The returned object answers attribute access like ``params``; int and float parameters
+    come back as :class:`ParamInt` and :class:`ParamFloat`, so a formatter, loader or
+    derivation that receives one (decimals, a year, a margin) can name the parameter in its record.
     """
     _STATE.notebook, _STATE.records, _STATE.uses = notebook, {}, []
     return None if params is None else _Params(params)
@@ -130,11 +134,12 @@ class _Params:
 
     def __getattr__(self, name):
         value = getattr(self._params, name)
-        if isinstance(value, int) and not isinstance(value, bool):
-            named = ParamInt(value)
-            named.param = name
-            return named
-        return value
+        kind = ParamInt if isinstance(value, int) and not isinstance(value, bool) else ParamFloat if isinstance(value, float) else None
+        if kind is None:
+            return value
+        named = kind(value)
+        named.param = name
+        return named
 
 
 def param_name(value) -> str | None:
@@ -159,11 +164,25 @@ def record_of(value) -> dict | None:
     return _STATE.records.get(rid) if rid else None
 
 
+def _year(value) -> int | None:
+    """A raw row's year, or ``None`` for a figure without one (empty, ``None``, NaN or pandas' NA).
+
+    >>> _year("2021"), _year(""), _year(float("nan"))
+    (2021, None, None)
+    """
+    if isinstance(value, str):
+        return int(value) if value.strip() else None
+    try:
+        return None if value is None or value != value else int(value)
+    except TypeError:  # pandas.NA: "boolean value of NA is ambiguous"
+        return None
+
+
 def letter_figure(row, file: str, line: int, label: str = "", params: dict | None = None):
     """A figure as the letter states it, from one raw row (``row`` holds the raw columns)."""
     value = float(row["value"])
     value = int(value) if value.is_integer() and row["unit"] == "count" else value
-    year = None if row.get("year") in (None, "") else int(row["year"])
+    year = _year(row.get("year"))
     key = (file, row["indicator"], row["category"], year)
     record = {
         "id": _digest("brief", *key),
@@ -221,6 +240,13 @@ OPS = {
     "scale": lambda x, factor=1: x * factor,
     "months_to_weeks": lambda months: months * 52 / 12,
     "round_to": lambda x, step=1: int(step * round(x / step)),
+    "mul": lambda a, b: a * b,
+    # the bounds of checks.accepted_range (rounded as it rounds them)
+    "pct_below": lambda x, pct: round(x * (1 - pct / 100), 12),
+    "pct_above": lambda x, pct: round(x * (1 + pct / 100), 12),
+    "offset": lambda x, by=0: round(x + by, 12),
+    # a notebook parameter shown as such (a margin, a rounding step): its value is the choice
+    "parameter": lambda value: value,
 }
 #: The formula of each op, with its inputs' values ``{0}``, ``{1}`` …, its args by name, and
 #: the result ``{r}``.
@@ -236,6 +262,11 @@ FORMULAS = {
     "scale": "{0} × {factor} = {r}",
     "months_to_weeks": "{0} × 52 / 12 = {r}",
     "round_to": "{0} afgerond op {step} = {r}",
+    "mul": "{0} × {1} = {r}",
+    "pct_below": "{0} × (1 − {pct} / 100) = {r}",
+    "pct_above": "{0} × (1 + {pct} / 100) = {r}",
+    "offset": "{0} + ({by}) = {r}",
+    "parameter": "parameterwaarde = {r}",
 }
 
 
