@@ -50,8 +50,6 @@ UNGATED = frozenset({
 
     "04_agi_ontheffing",
 
-    "06_mdt",
-
     "07_aow_leeftijd",
 
     "08_amif",
@@ -84,6 +82,9 @@ class _Traced:
 
     def __repr__(self) -> str:
         return f"{type(self).__bases__[-1].__repr__(self)}@{self.herkomst}"
+
+    def __str__(self) -> str:  # str() and f"{x}" give the plain number (int and float str() call repr())
+        return type(self).__bases__[-1].__repr__(self)
 
 
 class TracedInt(_Traced, int):
