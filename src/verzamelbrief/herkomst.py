@@ -50,8 +50,6 @@ UNGATED = frozenset({
 
     "04_agi_ontheffing",
 
-    "07_aow_leeftijd",
-
     "08_amif",
 
     "10_marktmonitor",
@@ -65,12 +63,13 @@ _MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober
 #: The short rule for numbers that are not data and need no record:
 #: - years (four digits, no thousands separator, so the count 2.021 is not a year);
 #: - a day before a month name ("29 september");
-#: - section numbers after "§", paragraph numbers after "alinea", footnote numbers after "voetnoot";
+#: - section numbers after "§", paragraph numbers after "alinea", list items after "punt",
+#:   footnote numbers after "voetnoot" (the parts of a locator: "alinea 4, punt 1 en 2");
 #: - digits that are part of a name, after a letter: B1, A2, NT2, Wi2013, Q2.
 ALLOWED = re.compile(
     r"(?<![\d.,])(?:19|20)\d\d(?!\d|,\d)"
     rf"|(?<![\d.,])[0-3]?\d(?=\s(?:{_MONTHS})\b)"
-    r"|§\s?\d+|(?:alinea(?:'s)?|voetnoot)\s\d+(?:\s?(?:en|tot|[–-])\s?\d+)?"
+    r"|§\s?\d+|(?:alinea(?:'s)?|punt(?:en)?|voetnoot)\s\d+(?:\s?(?:en|tot|[–-])\s?\d+)?"
     r"|(?<=[A-Za-z])\d+")
 DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 
