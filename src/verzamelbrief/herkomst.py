@@ -50,8 +50,6 @@ UNGATED = frozenset({
 
     "04_agi_ontheffing",
 
-    "08_amif",
-
     "10_marktmonitor",
 
     "11_cijfercontrole",
