@@ -143,6 +143,8 @@ def unresolved_records(nb: dict, root: Path = ROOT) -> list[str]:
     for use in payload["uses"]:
         if fmt.reformat(records[use["id"]]["value"], use["formatter"], use["decimals"]) != use["text"]:
             bad.append(f"{use['id']}: {use['text']!r} is not what {use['formatter']} makes of its value")
+        if use["execution_count"] is None:
+            bad.append(f"{use['id']}: a use outside a cell")
     for rid, rec in records.items():
         if rec["kind"] == "brief":
             rows = list(csv.DictReader((root / rec["file"]).read_text(encoding="utf-8").splitlines()))

@@ -101,6 +101,7 @@ def test_untraced_numbers_follow_the_short_rule():
     assert herkomst.untraced_numbers(f"{marked} en 2.021 kandidaten") == ["2.021"]  # a count is not a year
     assert herkomst.untraced_numbers("groei van 15,1 %") == ["15,1"]
     assert herkomst.untraced_numbers("brief §10, alinea's 2 en 3; alinea 4–5") == []
+    assert herkomst.untraced_numbers("brief §7, alinea 4, punt 1 en 2") == []  # a list item of a locator
 
 
 def test_a_phrase_is_marked_once_and_made_again_from_its_record():

@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT
-from nbhelpers import has_image, markdown_of
+from nbhelpers import has_image, markdown_of, unresolved_records
+from verzamelbrief.herkomst import strip
 
 NBSP = "\u00a0"
 
@@ -43,18 +44,20 @@ def test_06_defaults_reproduce_the_letter(built_notebook):
     assert derived[("providers_share", "integration_focused")] and derived[("hours_per_week", "average_minimum")]
     assert table.loc[table["derived"], "rule"].str.len().gt(0).all()
 
-    findings = markdown_of(nb, "mdt-kernpunten")
-    for text in ("ongeveer 140", "43", f"31{NBSP}%", f"28{NBSP}%", f"34{NBSP}%", "‘een groot aantal’",
+    findings = strip(markdown_of(nb, "mdt-kernpunten"))
+    for text in (f"ongeveer{NBSP}140", "43", f"31{NBSP}%", f"28{NBSP}%", f"34{NBSP}%", "‘een groot aantal’",
                  f"80{NBSP}uur", f"6{NBSP}maanden", "12 tot 30 jaar", "berekend", "aanname"):
         assert text in findings, text
     assert f"ongeveer 31{NBSP}%" not in findings  # the letter's qualifier words are not used for computed results
-    shown = markdown_of(nb, "tbl-mdt-kerncijfers")
+    shown = strip(markdown_of(nb, "tbl-mdt-kerncijfers"))
     assert f"| Deel dat MDT inzet voor inburgering, van het genoemde totaal | 31{NBSP}% | berekend uit brief §6, alinea 3 |" in shown
     assert f"| Idem, bij 154 aanbieders | 28{NBSP}% | aanname |" in shown
     assert "| Overige aanbieders, bij een totaal binnen de marge | 83 tot 111 | aanname |" in shown
     assert "ongeveer 97" not in shown  # no more precision than 'ongeveer 140' carries
     assert "in meer of mindere mate" in findings
     assert f"| 26{NBSP}weken | berekend uit brief §6, alinea 2 |" in shown and f"| 3,1{NBSP}uur | berekend uit brief §6, alinea 2 |" in shown
+    assert "| Leeftijd doelgroep: tot | 30 jaar |" in shown.replace(NBSP, " ")  # the letter: "van 12 tot 30 jaar oud"
+    assert unresolved_records(nb) == []
     assert has_image(nb, "fig-mdt-aanbieders")
     assert (out / "figures" / "mdt_aanbieders.svg").read_text().startswith("<?xml")
 
@@ -66,9 +69,10 @@ def test_06_non_default_parameters(nbrun):
     assert key[("providers_share", "integration_focused_low")] == pytest.approx(100 * 43 / 168)
     assert key[("providers_share", "integration_focused_high")] == pytest.approx(100 * 43 / 112)
     assert key[("hours_per_week", "average_minimum")] == pytest.approx(80 / 26)
-    findings = markdown_of(nb, "mdt-kernpunten")
+    findings = strip(markdown_of(nb, "mdt-kernpunten"))
     assert f"tussen 26{NBSP}% en 38{NBSP}%" in findings and f"20{NBSP}%" in findings  # fmt.computed_percent
-    assert "| 112 tot 168 |" not in markdown_of(nb, "tbl-mdt-kerncijfers")  # the part is never above the total
-    assert "| 69 tot 125 |" in markdown_of(nb, "tbl-mdt-kerncijfers")
+    assert "| 112 tot 168 |" not in strip(markdown_of(nb, "tbl-mdt-kerncijfers"))  # the part is never above the total
+    assert "| 69 tot 125 |" in strip(markdown_of(nb, "tbl-mdt-kerncijfers"))
+    assert unresolved_records(nb) == []
     assert (out / "figures" / "mdt_aanbieders.png").read_bytes()[:4] == b"\x89PNG"
     assert has_image(nb, "fig-mdt-aanbieders", "image/png")

@@ -4,7 +4,8 @@ non-default parameters, checked against the letter's figures."""
 import pandas as pd
 import pytest
 
-from nbhelpers import has_image, markdown_of
+from nbhelpers import has_image, markdown_of, unresolved_records
+from verzamelbrief.herkomst import strip
 
 NBSP = "\u00a0"
 
@@ -34,17 +35,18 @@ def test_07_defaults_reproduce_the_letter(built_notebook):
     assert implied["derived"].all() and implied["rule"].str.contains("rounded to tens").all()
     assert grp.loc[("persons_per_year_both_groups", "total"), "value"] == 180
 
-    findings = markdown_of(nb, "aow-kernpunten")
+    findings = strip(markdown_of(nb, "aow-kernpunten"))
     assert "In 2020 kwamen 220 van de 43.430" in findings  # no two numbers side by side
     for text in ("220", "340", "43.430", "59.310", f"0,5{NBSP}%", f"0,6{NBSP}%", "‘een zeer beperkte groep’",
-                 "gemiddeld ongeveer 80", "gemiddeld ongeveer 100", "50 en 30", "berekend"):
+                 f"gemiddeld ongeveer{NBSP}80", f"gemiddeld ongeveer{NBSP}100", "50 en 30", "berekend"):
         assert text in findings, text
     assert "54,5" not in findings and "groei" not in findings  # the letter makes no growth claim
-    table = markdown_of(nb, "tbl-aow-naturalisatie")
+    table = strip(markdown_of(nb, "tbl-aow-naturalisatie"))
     assert f"| 2020 | 220 | 43.430 | 0,5{NBSP}% |" in table and "Groei" not in table
-    groups = markdown_of(nb, "tbl-aow-groepen")
+    groups = strip(markdown_of(nb, "tbl-aow-groepen"))
     assert "| waarvan asielstatushouders \\(2/3\\) | 50 | berekend uit brief §7, alinea 4, punt 1 |" in groups
     assert "AOW-leeftijd" in groups
+    assert unresolved_records(nb) == []
     assert has_image(nb, "fig-aow-naturalisatie-aandeel") and has_image(nb, "fig-aow-groepen")
     assert (out / "figures" / "aow_naturalisatie_aandeel.svg").read_text().startswith("<?xml")
     assert (out / "figures" / "aow_groepen.svg").exists()
@@ -53,7 +55,8 @@ def test_07_defaults_reproduce_the_letter(built_notebook):
 @pytest.mark.nbrun("07_aow_leeftijd", fig_format="png")
 def test_07_non_default_parameters(nbrun):
     out, nb = nbrun
-    findings = markdown_of(nb, "aow-kernpunten")
+    findings = strip(markdown_of(nb, "aow-kernpunten"))
     assert f"0,5{NBSP}%" in findings and f"0,6{NBSP}%" in findings
     assert (out / "figures" / "aow_naturalisatie_aandeel.png").read_bytes()[:4] == b"\x89PNG"
     assert has_image(nb, "fig-aow-groepen", "image/png")
+    assert unresolved_records(nb) == []

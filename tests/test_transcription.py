@@ -144,6 +144,7 @@ def test_a_paragraph_outside_its_section_is_caught():
         ("09_bib_examenmonitor.csv", "candidates", "total", "value", 5817),           # a typing error
         ("08_amif.csv", "granted", "total", "value", 17.6),
         ("05_onderwijsroute.csv", "share_of_asylum_pip", "total", "qualifier", "exact"),  # lost "ongeveer"
+        ("05_onderwijsroute.csv", "extra_funds_granted", "total", "value", 3),  # "twee maal", a number in words
         ("03_leerbaarheidstoets.csv", "wrongly_not_feasible", "total", "qualifier", "about"),
         ("10_marktmonitor.csv", "municipalities_dual", "no_integrated_dual", "value", 0.75),
         ("04_agi_ontheffing.csv", "attempts_before_agi_exemption", "from_april_2023", "value", 5),

@@ -82,25 +82,89 @@ def round_to(value: float, step: int = 1) -> int:
     return compute("round_to", value, step=step, rule=f"afgerond op een veelvoud van {step}", label="Afgerond")
 
 
+def parameter(value, label: str, rule: str = "een keuze van dit rapport: een parameter van het notebook"):
+    """A notebook parameter (as :func:`verzamelbrief.herkomst.start` returns it, carrying its
+    name) as a traced number, so a text that shows the choice itself (a margin, a rounding
+    step) shows a number with a record; the record names the parameter and its value.
+
+    >>> from verzamelbrief import herkomst
+    >>> p = herkomst.start("demo", type("P", (), {"round_to": 100})())
+    >>> step = parameter(p.round_to, "Afronding"); int(step), herkomst.record_of(step)["params"]
+    (100, {'round_to': 100})
+    >>> parameter(100, "Afronding")
+    Traceback (most recent call last):
+    ValueError: parameter(100): not a named notebook parameter (take it from herkomst.start(...))
+    """
+    if herkomst.param_name(value) is None:
+        raise ValueError(f"parameter({value!r}): not a named notebook parameter (take it from herkomst.start(...))")
+    return compute("parameter", rule=rule, label=label, unit=None, value=value)
+
+
+def accepted_range(stated, margin_pct: float, qualifier: str | None = None, unit: str | None = None) -> tuple[float, float]:
+    """The interval :func:`verzamelbrief.checks.accepted_range` (the report's one tolerance
+    rule) gives a letter figure; ``qualifier`` and ``unit`` default to the figure's own.
+
+    When ``stated`` is traced, so are the bounds: each is computed from the figure (and
+    ``margin_pct``, named in the record when it is a notebook parameter), and checked to be
+    the rule's bound. A share in words (unit ``fraction``) is not traced here.
+
+    >>> accepted_range(16, 10.0, "about", "percent"), accepted_range(140, 10.0, "about", "count")
+    ((14.4, 17.6), (126.0, 154.0))
+    >>> accepted_range(15, 10.0, "exact", "percent"), accepted_range(1300, 10.0, "more_than", "count")
+    ((14.5, 15.5), (1300, 1430.0))
+    """
+    from . import checks
+
+    qualifier = qualifier or stated.qualifier
+    unit = unit or stated.unit
+    low, high = checks.accepted_range(stated, qualifier, unit, margin_pct)
+    if unit == "fraction":
+        return low, high
+    rule = f"grens bij ‘{fmt.QUALIFIER_WORDS[qualifier] or 'zonder voorbehoud'}’ volgens de marge van dit rapport"
+    if qualifier == "exact":
+        m = checks.stated_margin(stated, unit)
+        rule = "grens bij afronding op het laatst genoemde cijfer"
+        bounds = (compute("offset", stated, by=-m, rule=rule, label="Ondergrens", unit=unit),
+                  compute("offset", stated, by=m, rule=rule, label="Bovengrens", unit=unit))
+    else:
+        below = compute("pct_below", stated, pct=margin_pct, rule=rule, label="Ondergrens", unit=unit)
+        above = compute("pct_above", stated, pct=margin_pct, rule=rule, label="Bovengrens", unit=unit)
+        bounds = {"about": (below, above), "more_than": (stated, above), "nearly": (below, stated)}[qualifier]
+    if not all(abs(b - r) <= 1e-9 * max(1.0, abs(r)) for b, r in zip(bounds, (low, high))):  # pragma: no cover
+        raise AssertionError(f"accepted_range({stated!r}): the traced bounds {bounds} are not the rule's {(low, high)}")
+    return bounds
+
+
 def implied_total(part: float, share_pct: float, share_low: float, share_high: float) -> dict[str, float]:
     """The whole that ``part`` is ``share_pct`` per cent of, and its range for a share
-    between ``share_low`` and ``share_high`` (a larger share means a smaller whole).
+    between ``share_low`` and ``share_high`` (a larger share means a smaller whole); traced
+    when the inputs are.
 
     >>> {k: round(v) for k, v in implied_total(871, 16, 14.4, 17.6).items()}
     {'total': 5444, 'low': 4949, 'high': 6049}
     """
     if not 0 < share_low <= share_pct <= share_high:
         raise ValueError(f"expected 0 < {share_low} <= {share_pct} <= {share_high}")
-    return {"total": part / (share_pct / 100), "low": part / (share_high / 100), "high": part / (share_low / 100)}
+    rule = "het deel gedeeld door zijn aandeel in het geheel"
+    return {"total": compute("implied_total", part, share_pct, rule=rule, label="Berekend totaal", unit="count"),
+            "low": compute("implied_total", part, share_high, rule=rule + ", bij het hoogste aandeel", label="Ondergrens totaal",
+                           unit="count"),
+            "high": compute("implied_total", part, share_low, rule=rule + ", bij het laagste aandeel", label="Bovengrens totaal",
+                            unit="count")}
 
 
 def share_range(part: float, total: float, total_low: float, total_high: float) -> dict[str, float]:
     """``part`` as a percentage of ``total``, and its range when the total lies between
-    ``total_low`` and ``total_high`` (never above 100 %).
+    ``total_low`` and ``total_high`` (never above 100 %); traced when the inputs are.
 
     >>> {k: round(v, 1) for k, v in share_range(43, 140, 126, 154).items()}
     {'share': 30.7, 'low': 27.9, 'high': 34.1}
     """
     if not 0 < total_low <= total <= total_high or part > total_high:
         raise ValueError(f"expected 0 < {total_low} <= {total} <= {total_high} and {part} <= {total_high}")
-    return {"share": 100 * part / total, "low": 100 * part / total_high, "high": 100 * part / max(total_low, part)}
+    rule = "100 × het deel gedeeld door het totaal"
+    return {"share": compute("pct_of", part, total, rule=rule, label="Aandeel", unit="percent"),
+            "low": compute("pct_of", part, total_high, rule=rule + ", bij het hoogste totaal", label="Ondergrens aandeel",
+                           unit="percent"),
+            "high": compute("pct_of", part, max(total_low, part), rule=rule + ", bij het laagste totaal (niet kleiner dan het deel)",
+                            label="Bovengrens aandeel", unit="percent")}

@@ -56,7 +56,7 @@ def percent(value: float, decimals: int = 0, locale: str = LOCALE) -> str:
 #: letter states): whole per cents from 10 % up, one decimal below 10 %, so a computed
 #: share never looks more precise than the letter's whole-number inputs warrant.
 COMPUTED_PERCENT_RULE_NL = (
-    "Percentages die dit rapport zelf berekent, staan in hele procenten; onder de 10 % met één decimaal."
+    "Percentages die dit rapport zelf berekent, staan in hele procenten; onder de tien procent met één decimaal."
 )
 
 

@@ -46,13 +46,6 @@ UNGATED = frozenset({
 
 
 
-    "05_onderwijsroute",
-
-    "06_mdt",
-
-    "07_aow_leeftijd",
-
-    "08_amif",
 
     "11_cijfercontrole",
 
@@ -63,12 +56,13 @@ _MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober
 #: The short rule for numbers that are not data and need no record:
 #: - years (four digits, no thousands separator, so the count 2.021 is not a year);
 #: - a day before a month name ("29 september");
-#: - section numbers after "§", paragraph numbers after "alinea", footnote numbers after "voetnoot";
+#: - section numbers after "§", paragraph numbers after "alinea", list items after "punt",
+#:   footnote numbers after "voetnoot" (the parts of a locator: "alinea 4, punt 1 en 2");
 #: - digits that are part of a name, after a letter: B1, A2, NT2, Wi2013, Q2.
 ALLOWED = re.compile(
     r"(?<![\d.,])(?:19|20)\d\d(?!\d|,\d)"
     rf"|(?<![\d.,])[0-3]?\d(?=\s(?:{_MONTHS})\b)"
-    r"|§\s?\d+|(?:alinea(?:'s)?|voetnoot)\s\d+(?:\s?(?:en|tot|[–-])\s?\d+)?"
+    r"|§\s?\d+|(?:alinea(?:'s)?|punt(?:en)?|voetnoot)\s\d+(?:\s?(?:en|tot|[–-])\s?\d+)?"
     r"|(?<=[A-Za-z])\d+")
 DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 
@@ -81,6 +75,9 @@ class _Traced:
     def __repr__(self) -> str:
         return f"{type(self).__bases__[-1].__repr__(self)}@{self.herkomst}"
 
+    def __str__(self) -> str:  # str() and f"{x}" give the plain number (int and float str() call repr())
+        return type(self).__bases__[-1].__repr__(self)
+
 
 class TracedInt(_Traced, int):
     pass
@@ -92,6 +89,12 @@ class TracedFloat(_Traced, float):
 
 class ParamInt(int):
     """A notebook parameter that is an int, carrying its name (``p.pct_decimals``)."""
+
+    param: str
+
+
+class ParamFloat(float):
+    """A notebook parameter that is a float, carrying its name (``p.qualifier_margin_pct``)."""
 
     param: str
 
@@ -110,9 +113,9 @@ _STATE = _State()
 def start(notebook: str, params=None):
     """Start collecting records for ``notebook``; return ``params`` with its ints named.
 
-    The returned object answers attribute access like ``params``; int parameters come
-    back as :class:`ParamInt`, so a formatter or loader that receives one (decimals, a
-    year) can name the parameter in its record.
+    The returned object answers attribute access like ``params``; int and float parameters
+    come back as :class:`ParamInt` and :class:`ParamFloat`, so a formatter, loader or
+    derivation that receives one (decimals, a year, a margin) can name the parameter in its record.
     """
     _STATE.notebook, _STATE.records, _STATE.uses = notebook, {}, []
     return None if params is None else _Params(params)
@@ -124,11 +127,12 @@ class _Params:
 
     def __getattr__(self, name):
         value = getattr(self._params, name)
-        if isinstance(value, int) and not isinstance(value, bool):
-            named = ParamInt(value)
-            named.param = name
-            return named
-        return value
+        kind = ParamInt if isinstance(value, int) and not isinstance(value, bool) else ParamFloat if isinstance(value, float) else None
+        if kind is None:
+            return value
+        named = kind(value)
+        named.param = name
+        return named
 
 
 def param_name(value) -> str | None:
@@ -153,14 +157,25 @@ def record_of(value) -> dict | None:
     return _STATE.records.get(rid) if rid else None
 
 
+def _year(value) -> int | None:
+    """A raw row's year, or ``None`` for a figure without one (empty, ``None``, NaN or pandas' NA).
+
+    >>> _year("2021"), _year(""), _year(float("nan"))
+    (2021, None, None)
+    """
+    if isinstance(value, str):
+        return int(value) if value.strip() else None
+    try:
+        return None if value is None or value != value else int(value)
+    except TypeError:  # pandas.NA: "boolean value of NA is ambiguous"
+        return None
+
+
 def letter_figure(row, file: str, line: int, label: str = "", params: dict | None = None):
     """A figure as the letter states it, from one raw row (``row`` holds the raw columns)."""
     value = float(row["value"])
     value = int(value) if value.is_integer() and row["unit"] == "count" else value
-    try:  # a row without a year holds None, "", NaN or pandas' NA there
-        year = int(row.get("year"))
-    except (TypeError, ValueError):
-        year = None
+    year = _year(row.get("year"))
     key = (file, row["indicator"], row["category"], year)
     record = {
         "id": _digest("brief", *key),
@@ -221,6 +236,12 @@ OPS = {
     "months_to_weeks": lambda months: months * 52 / 12,
     "round_to": lambda x, step=1: int(step * round(x / step)),
     "minus": lambda x, by=1: x - by,
+    # the bounds of checks.accepted_range (rounded as it rounds them)
+    "pct_below": lambda x, pct: round(x * (1 - pct / 100), 12),
+    "pct_above": lambda x, pct: round(x * (1 + pct / 100), 12),
+    "offset": lambda x, by=0: round(x + by, 12),
+    # a notebook parameter shown as such (a margin, a rounding step): its value is the choice
+    "parameter": lambda value: value,
 }
 #: The formula of each op, with its inputs' values ``{0}``, ``{1}`` …, its args by name, and
 #: the result ``{r}``.
@@ -239,6 +260,10 @@ FORMULAS = {
     "months_to_weeks": "{0} × 52 / 12 = {r}",
     "round_to": "{0} afgerond op {step} = {r}",
     "minus": "{0} − {by} = {r}",
+    "pct_below": "{0} × (1 − {pct} / 100) = {r}",
+    "pct_above": "{0} × (1 + {pct} / 100) = {r}",
+    "offset": "{0} + ({by}) = {r}",
+    "parameter": "parameterwaarde = {r}",
 }
 
 

@@ -67,6 +67,15 @@ def _fraction_words(value: float, qualifier: str) -> str:
     return f"{fmt.QUALIFIER_WORDS[qualifier]} {words}".strip()
 
 
+def fraction_digits(value: float) -> str:
+    """A share as the letter writes it in digits, as a simple fraction: ``2/3``, ``1/3``.
+
+    >>> fraction_digits(0.6667), fraction_digits(0.3333)
+    ('2/3', '1/3')
+    """
+    return herkomst.whole(value, lambda: str(as_fraction(value)), "fraction_digits")
+
+
 def out_of(value: float, qualifier: str = "exact", base: int = 10) -> str:
     """A share as "x op de ``base``", with the qualifier: ``ruim 8 op de 10``.
 
@@ -256,6 +265,7 @@ def show_value(value: float, unit: str, qualifier: str = "exact", derived: bool 
 
 fmt.REFORMAT.update({
     "fraction_words": lambda v, d, qualifier: fraction_words(v, qualifier),
+    "fraction_digits": lambda v, d: fraction_digits(v),
     "out_of": lambda v, d, base, qualifier: out_of(v, qualifier, int(base)),
     "number_word": lambda v, d: number_word(v),
     "times_as_long": lambda v, d: times_as_long(v),
