@@ -104,7 +104,11 @@ function Pandoc(doc)
         if first and (first.t == "Para" or first.t == "Plain") then
           first.content:insert(1, pandoc.RawInline("typst", "#metadata(\"herkomst\")<" .. div.identifier .. ">"))
         end
-        return div.content
+        -- the appendix is long: its records in a smaller size, closer together
+        local out = pandoc.List({ pandoc.RawBlock("typst", "#block(above: 0.7em, below: 0.7em)[#set text(size: 9pt); #set par(spacing: 0.5em)") })
+        out:extend(div.content)
+        out[#out + 1] = pandoc.RawBlock("typst", "]")
+        return out
       end
     end,
   })

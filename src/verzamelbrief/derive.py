@@ -34,8 +34,8 @@ def compute(op: str, *inputs, rule: str, label: str = "", unit: str | None = Non
         return value
     n = fmt._number
     shown_args = {k: (n(v) if not (k == "factor" and v == WEEKS_PER_MONTH) else "52/12") for k, v in args.items()}
-    formula = herkomst.FORMULAS[op].format(*(n(i) for i in inputs), all=" + ".join(n(i) for i in inputs),
-                                           r=n(round(value, 4)), **shown_args)
+    shown = [n(round(i, 4)) for i in inputs]  # inputs and result to four decimals, as the records show them
+    formula = herkomst.FORMULAS[op].format(*shown, all=" + ".join(shown), r=n(round(value, 4)), **shown_args)
     params = {herkomst.param_name(v): v for v in args.values() if herkomst.param_name(v)}
     return herkomst.computed(value, rule, op, inputs, formula, params=params, unit=unit, label=label, args=args)
 

@@ -532,7 +532,9 @@ def appendix_markdown(collected: Collected) -> str:
     if not collected.records:
         return "Er zijn nog geen cijfers met een herkomstrecord.\n"
     lines = []
-    for rid, rec in collected.records.items():
+    # in the order the report first shows them (a figure's inputs after it), so the appendix reads with the report
+    for rid in collected.order:
+        rec = collected.records[rid]
         shown = " en ".join(_esc(t) for t in rec["shown"])  # no quotes: Typst sets a quote after a digit as a prime
         head = f"**{_title(rec)}**" + (f": {shown}" if shown else "") + f" (`{rid}`)"
         if rec["kind"] == "brief":
