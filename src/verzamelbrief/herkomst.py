@@ -66,9 +66,6 @@ UNGATED = frozenset({
 
     "10_marktmonitor",
 
-    "11_cijfercontrole",
-
-    "12_toezeggingen",
 })
 
 _MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
