@@ -479,11 +479,13 @@ def collect(project_dir: Path, document: str = "verzamelbrief.qmd", ungated=UNGA
                 problems.append(f"{name}: the notebook publishes no herkomst records (last cell: herkomst.publish())")
             if payload:
                 counts = {c.get("execution_count"): cell_options(c).get("label") for c in nb["cells"] if c.get("cell_type") == "code"}
-                for rid, rec in payload["records"].items():
-                    records[rid] = {**rec, "cells": [], "shown": [], "uses": []}
+                for rid, rec in payload["records"].items():  # a letter figure two notebooks use is one record
+                    records.setdefault(rid, {**rec, "cells": [], "shown": [], "uses": []})
                 for use in payload["uses"]:
                     cell_label = counts.get(use["execution_count"])
                     rec = records[use["id"]]
+                    if cell_label and rec["notebook"] != name:  # a cell of another notebook than the record's
+                        cell_label = f"{name}#{cell_label}"
                     if cell_label and cell_label not in rec["cells"]:
                         rec["cells"].append(cell_label)
                     if use["text"] not in rec["shown"]:
