@@ -98,6 +98,8 @@ def test_11_every_number_shown_has_a_record_that_resolves(defaults):
     for use in uses:
         rec = records[use["id"]]
         assert fmt.reformat(rec["value"], use["formatter"], use["decimals"]) == use["text"], (rec, use)
+    labelled = {c.get("execution_count") for c in nb["cells"] if "#| label:" in "".join(c.get("source", ""))}
+    assert {u["execution_count"] for u in uses} <= labelled  # every number is formatted in the cell that shows it
     kinds = {r["kind"] for r in records.values()}
     assert kinds == {"brief", "berekend", "parameter"}
     for rec in records.values():
