@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from verzamelbrief import checks
+from verzamelbrief import checks, herkomst
 from verzamelbrief.catalogue import load_catalogue
+from verzamelbrief.herkomst import strip
 from verzamelbrief.checks import AFGEROND, KLOPT, WIJKT_AF, Claim, Figure, accepted_range, verdict
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
@@ -246,14 +247,14 @@ def test_validation_guarantees_are_listed_not_checked():
 
 def test_the_appendix_counts_only_real_recomputations(tables):
     result = checks.run_checks(tables)
-    items = checks.findings(result, 10, 1, checks.validation_guarantees(RAW), checks.turning_margins(tables),
-                            [5.0, 10.0, 20.0])
+    items = [strip(i) for i in checks.findings(result, 10, 1, checks.validation_guarantees(RAW), checks.turning_margins(tables),
+                                               [5.0, 10.0, 20.0], checks.trace(tables))]
     assert items[0].startswith("De bijlage toetst 6 afzonderlijke uitspraken van de brief")
     assert "zonder voorbehoud kloppen er 3 (waarvan 1 na afronding)" in items[0]
     assert "2 kloppen alleen onder een aanname of bij één lezing van de brief" in items[0]
     assert "1 wijkt af onder een aanname" in items[0] and "Nog 3 uitspraken" in items[0]
     assert "binnen de afronding" not in " ".join(items) and "alleen binnen" not in " ".join(items)
-    shown = checks.display_table(result, 1)
+    shown = checks.display_table(result, 1, checks.trace(tables)).map(strip)
     assert list(shown.columns) == ["Vindplaats", "Uitspraak", "Volgens de brief", "Getoetst aan", "Toegestaan", "Oordeel"]
     assert "‘het grootste deel’" in shown["Volgens de brief"].tolist()
     assert "‘bijna driekwart’" in shown["Volgens de brief"].tolist()  # not "(75 %)": that is not the letter's
@@ -266,10 +267,40 @@ def test_the_appendix_counts_only_real_recomputations(tables):
 
 def test_recomputed_values_follow_the_one_rule_for_decimals(tables):
     result = checks.run_checks(tables).set_index("check")
-    shown = checks.display_table(result.reset_index(), 1).set_index(result.index)["Getoetst aan"]
-    assert shown["mdt_groot_aantal"] == "31\u00a0%"           # fmt.computed_percent, not 30,7 %
-    assert shown["bib_groei_kandidaten"] == "15,1\u00a0%"     # judging a rounding: one decimal more
-    assert shown["amif_resterend"] == "€\u00a06,7 miljoen"
+    shown = checks.display_table(result.reset_index(), 1, checks.trace(tables)).set_index(result.index)["Getoetst aan"]
+    assert strip(shown["mdt_groot_aantal"]) == "31\u00a0%"           # fmt.computed_percent, not 30,7 %
+    assert strip(shown["bib_groei_kandidaten"]) == "15,1\u00a0%"     # judging a rounding: one decimal more
+    assert strip(shown["amif_resterend"]) == "€\u00a06,7\u00a0miljoen"  # a marked number has no-break spaces
+
+
+def test_the_shown_numbers_are_the_evaluated_ones_with_records(tables):
+    """:func:`checks.trace` makes the numbers :func:`checks.evaluate` judges, each with a record that recomputes."""
+    herkomst.start("test")
+    traced = checks.trace(tables, 10.0)
+    for c in checks.CHECKS:
+        row, shown = checks.evaluate(c, tables), traced[c.id]
+        assert round(shown.values[0][1][0], 10) == pytest.approx(row["recomputed_value"], rel=1e-12), c.id
+        assert (float(shown.low), float(shown.high)) == pytest.approx((row["accepted_low"], row["accepted_high"]), rel=1e-9), c.id
+        assert herkomst.is_traced(shown.low, shown.high, *(v for _, vs in shown.values for v in vs)), c.id
+        if shown.stated is not None:
+            assert float(shown.stated) == row["stated_value"] and herkomst.record_of(shown.stated)["kind"] == "brief"
+    records = herkomst._STATE.records
+    for rec in records.values():
+        if rec["kind"] == "berekend":
+            values = [records[i]["value"] for i in rec["inputs"]]
+            assert herkomst.OPS[rec["op"]](*values, **rec["args"]) == pytest.approx(rec["value"], rel=1e-12), rec
+    margin = herkomst.record_of(checks.margin_parameter(10.0))
+    assert (margin["kind"], margin["block"], margin["key"]) == ("parameter", "11_cijfercontrole", "qualifier_margin_pct")
+
+
+def test_a_changed_raw_figure_changes_the_number_and_its_record(tables):
+    herkomst.start("test")
+    before = checks.trace(tables)["amif_resterend"].values[0][1][0]
+    formula = herkomst.record_of(before)["formula"]
+    after = checks.trace(mutate(tables, "08_amif", "granted", "total", 2022, 17.4))["amif_resterend"].values[0][1][0]
+    assert round(float(before), 10) == 6.7 and round(float(after), 10) == 6.0
+    assert formula == "23,4 − 16,7 = 6,7" and herkomst.record_of(after)["formula"] == "23,4 − 17,4 = 6"
+    assert before.herkomst == after.herkomst  # the id names the figure, not its value: stable between builds
 
 
 def test_a_missing_figure_is_named(tmp_path):

@@ -93,3 +93,14 @@ def test_a_malformed_locator_is_refused(bad):
 def test_the_map_and_every_raw_locator_agree():
     paragraphs = letter.load_map(RAW)
     assert all(c.locator in paragraphs for c in commitments.load(RAW))
+
+
+def test_every_shown_text_holds_only_numbers_the_gates_short_rule_allows():
+    """The appendix has no figures: dates, quarters and locators only, which need no provenance record."""
+    from verzamelbrief import herkomst
+
+    items = commitments.load(RAW)
+    columns, rows = commitments.appendix_rows(items)
+    shown = [str(v) for row in rows for v in row] + [commitments.topic_markdown(items, s) for s in range(1, 11)]
+    assert [t for t in shown if herkomst.untraced_numbers(t)] == []
+    assert herkomst.untraced_numbers("2e kwartaal 2023") == [] and herkomst.untraced_numbers("2 kwartalen") == ["2"]

@@ -144,6 +144,36 @@ def _records(root: Path) -> dict:
     return {r["id"]: r for r in json.loads((root / "reports" / "_build" / "herkomst.json").read_text())["records"]}
 
 
+def assert_parameter_resolves(rec: dict) -> None:
+    """A parameter record names where its value is set: params.yaml's block and key, or a
+    constant (a number or a tuple holding it) of a package module; CHECKS bounds name a claim."""
+    import importlib
+
+    import yaml
+
+    if rec["source"] == "params.yaml":
+        assert yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))[rec["block"]][rec["key"]] == rec["value"], rec
+        return
+    module = importlib.import_module(rec["block"])
+    name, *claim = rec["key"].split(", ")
+    if claim:  # "CHECKS, <check id>, ondergrens|bovengrens": a bound of the claim's words
+        check = next(c for c in getattr(module, name) if c.id == claim[0])
+        assert getattr(check.stated, {"ondergrens": "low", "bovengrens": "high"}[claim[1]]) == rec["value"], rec
+        return
+    constant = getattr(module, name)
+    assert rec["value"] in (constant if isinstance(constant, tuple) else (constant,)), rec
+
+
+def test_parameter_records_say_where_they_are_set():
+    herkomst.start("demo")
+    m = herkomst.parameter(10.0, "11_cijfercontrole", "qualifier_margin_pct")
+    rec = herkomst.record_of(m)
+    assert_parameter_resolves(rec)
+    shown = herkomst.strip(fmt.percent(m))
+    collected = herkomst.Collected({rec["id"]: {**rec, "cells": ["x"], "shown": [shown], "uses": []}}, [rec["id"]])
+    assert "de parameter qualifier\\_margin\\_pct in params.yaml, blok 11\\_cijfercontrole" in herkomst.appendix_markdown(collected)
+
+
 def test_every_record_resolves(built_project):
     records = _records(built_project)
     assert len(records) >= 7
@@ -155,11 +185,14 @@ def test_every_record_resolves(built_project):
             row = rows[rec["line"] - 2]
             assert (row["indicator"], row["category"], row["locator"]) == (rec["indicator"], rec["category"], rec["locator"])
             assert float(row["value"]) == rec["value"]
+        elif rec["kind"] == "parameter":
+            assert_parameter_resolves(rec)
         else:
             values = [records[i]["value"] for i in rec["inputs"]]
             assert herkomst.OPS[rec["op"]](*values, **rec.get("args", {})) == pytest.approx(rec["value"], rel=1e-12), rid
             assert rec["formula"].endswith("= " + fmt._number(round(rec["value"], 4))), rec["formula"]
-        assert rec["cells"], f"{rid}: no cell label"
+        # a record that no cell shows is in the appendix as an input of another (the chain of a computed figure)
+        assert rec["cells"] or any(rid in r.get("inputs", []) for r in records.values()), f"{rid}: no cell label"
 
 
 def test_the_gate_fails_on_an_untraced_number(built_copy):

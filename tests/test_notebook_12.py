@@ -5,6 +5,7 @@ import pytest
 
 from conftest import ROOT
 from nbhelpers import markdown_of
+from verzamelbrief import herkomst
 
 RAW = pd.read_csv(ROOT / "data" / "raw" / "12_toezeggingen.csv", dtype=str, keep_default_na=False)
 
@@ -28,6 +29,16 @@ def test_12_defaults_list_every_commitment_per_topic_and_in_date_order(built_not
     assert rows[0].startswith("| 1 februari 2023 |") and rows[-1].startswith("| geen termijn genoemd |")
     assert "| 4e kwartaal 2023 | toezegging, gepland |" in table
     assert "‘in het eerste kwartaal’ \\[van 2023\\]" in table  # the project's addition, shown in brackets
+
+
+def test_12_shows_no_figures_and_publishes_its_records(built_notebook):
+    """No figures: dates, quarters ("2e kwartaal") and locators, which the gate's short rule allows; the
+    notebook still publishes its (empty) records, so the render step holds it to the gate."""
+    _, nb = built_notebook("12_toezeggingen")
+    payload = next(o["data"][herkomst.MIME] for c in nb["cells"] for o in c.get("outputs", []) if herkomst.MIME in o.get("data", {}))
+    assert payload["notebook"] == "12_toezeggingen" and payload["records"] == {} and payload["uses"] == []
+    for label in [f"toezeggingen-{n}" for n in range(1, 11)] + ["tbl-toezeggingen"]:
+        assert herkomst.untraced_numbers(markdown_of(nb, label)) == [], label
 
 
 @pytest.mark.nbrun("12_toezeggingen", topic_style="table", show_actor=False)

@@ -6,6 +6,9 @@
 -- and every record's placeholder span `.herkomst-terug` gets links back to those uses.
 -- HTML: <a class="herkomst" id="id-N" href="#id" aria-label="Herkomst van …">; Typst:
 -- #link(<id>)[…] in the body colour (the template underlines every link) with a metadata label as the anchor (Typst links need a labelled element).
+-- A number in a table's header row is not a use with an anchor: Typst repeats a header on every
+-- page of a long table, and an anchor may occur only once. In HTML it links to its record; in the
+-- PDF it is plain text, since a repeated header is an artifact and PDF/UA-1 allows no links in one.
 
 local OPEN, SEP, CLOSE = "\u{E000}", "\u{E001}", "\u{E002}"
 local PATTERN = OPEN .. "(h%-%x+)" .. SEP .. "(.-)" .. CLOSE
@@ -34,7 +37,18 @@ local function link(id, text)
     pandoc.Attr(anchor, { "herkomst" }, { { "aria-label", name } }))
 end
 
-local function split(el)
+local function head_link(id, text)
+  local n = 0
+  for _ in pairs(texts[text] or {}) do n = n + 1 end
+  local name = "Herkomst van " .. text .. (n > 1 and (" (" .. id .. ")") or "")
+  if typst then
+    return pandoc.Str(text)
+  end
+  return pandoc.Link({ pandoc.Str(text) }, "#" .. id, name, pandoc.Attr("", { "herkomst" }, { { "aria-label", name } }))
+end
+
+local function split(el, make)
+  make = make or link
   local s = el.text
   if not s:find(OPEN, 1, true) then
     return nil
@@ -48,7 +62,7 @@ local function split(el)
     if a > pos then
       out[#out + 1] = pandoc.Str(s:sub(pos, a - 1))
     end
-    out[#out + 1] = link(id, text)
+    out[#out + 1] = make(id, text)
     pos = b + 1
   end
   if pos <= #s then
@@ -90,7 +104,26 @@ function Pandoc(doc)
       end
     end,
   })
-  doc = doc:walk({ Str = split })
+  local in_head = { Str = function(el) return split(el, head_link) end }
+  doc = doc:walk({
+    Table = function(tbl)
+      local head = tbl.head
+      local rows = head.rows
+      for i, row in ipairs(rows) do
+        local cells = row.cells
+        for j, cell in ipairs(cells) do
+          cell.contents = cell.contents:walk(in_head)
+          cells[j] = cell
+        end
+        row.cells = cells
+        rows[i] = row
+      end
+      head.rows = rows
+      tbl.head = head
+      return tbl
+    end,
+  })
+  doc = doc:walk({ Str = function(el) return split(el) end })
   doc = doc:walk({
     Span = function(span)
       if span.classes:includes("herkomst-terug") then

@@ -20,6 +20,13 @@ verdict's own words ("wijkt af, als ...").
 Every check can fail: ``tests/test_checks.py`` changes one input figure per check and sees
 its verdict change.
 
+Provenance: the verdicts and the processed table are computed from the raw values; what the
+report *shows* comes from :func:`trace`, which makes the same figures again as traced numbers
+(:mod:`verzamelbrief.herkomst`): the letter's figure from :func:`~verzamelbrief.catalogue.figure`,
+each recomputation and each bound of the accepted range through :func:`verzamelbrief.derive.compute`
+(by the same functions, so the numbers agree), the margin as a ``parameter`` record, and the
+counts in the findings as ``count`` records of the checks they count.
+
 Parts that must add up to a whole, or be part of another figure (``wholes`` and ``part_of``
 in ``data/raw/catalogue.yaml``), are *not* checks: ``python -m verzamelbrief.validate``
 refuses raw data that breaks them before any notebook runs, so they could never fail here.
@@ -63,8 +70,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import paths
-from .catalogue import load_catalogue, load_table, resolve, rounding_margin
+from . import derive, herkomst, paths
+from .catalogue import figure, load_catalogue, load_table, resolve, rounding_margin
 
 KLOPT = "klopt"
 AFGEROND = "klopt (afgerond)"
@@ -190,6 +197,11 @@ class Figure:
     def value(self, tables: Tables) -> float:
         return float(self.row(tables)["value"])
 
+    def traced(self, tables: Tables):
+        """The figure as a traced number (:func:`verzamelbrief.catalogue.figure`)."""
+        self.row(tables)  # the same one clear line when the row is missing
+        return figure(tables[self.file], self.indicator, self.category, self.year)
+
     def locator(self, tables: Tables) -> str:
         return str(self.row(tables)["locator"])
 
@@ -231,42 +243,60 @@ class Recompute:
     def __call__(self, tables: Tables) -> float:
         return float(self.fn(*(f.value(tables) for f in self.figures)))
 
+    def traced(self, tables: Tables, label: str = "Nagerekend"):
+        """The same recomputation from the traced figures: a traced result with its formula, named ``label``."""
+        return self.fn(*(f.traced(tables) for f in self.figures), label=label)
+
+
+def _c(op: str, *inputs, rule: str, unit: str | None = None, label: str = "Nagerekend", **args):
+    return derive.compute(op, *inputs, rule=rule, label=label, unit=unit, **args)
+
 
 def difference(a: Figure, b: Figure) -> Recompute:
     """``a - b``."""
-    return Recompute((a, b), lambda x, y: x - y, f"{a.label} - {b.label}")
+    return Recompute((a, b), lambda x, y, label="": _c("sub", x, y, rule="het ene cijfer van de brief min het andere", label=label),
+                     f"{a.label} - {b.label}")
 
 
 def total_minus(parts: tuple[Figure, ...], minus: Figure) -> Recompute:
     """The sum of ``parts`` minus ``minus``."""
-    return Recompute((*parts, minus), lambda *v: sum(v[:-1]) - v[-1],
-                     f"({' + '.join(f.label for f in parts)}) - {minus.label}")
+    def fn(*v, label=""):
+        total = _c("add", *v[:-1], rule="de delen samen", label="De delen samen")
+        return _c("sub", total, v[-1], rule="de delen samen min het afgetrokken cijfer", label=label)
+
+    return Recompute((*parts, minus), fn, f"({' + '.join(f.label for f in parts)}) - {minus.label}")
 
 
 def growth_pct(base: Figure, later: Figure) -> Recompute:
     """The growth from ``base`` to ``later`` in percent of ``base``."""
-    return Recompute((base, later), lambda b, x: 100 * (x - b) / b,
+    return Recompute((base, later), lambda b, x, label="": derive.growth(b, x)[1],
                      f"100 * ({later.label} - {base.label}) / {base.label}")
 
 
 def as_fraction(percent: Figure) -> Recompute:
     """A percentage as a fraction of 1, to compare with a share put into words."""
-    return Recompute((percent,), lambda p: p / 100, f"{percent.label} / 100")
+    return Recompute((percent,), lambda p, label="": _c("scale", p, rule="het percentage als deel van 1", unit="fraction", label=label, factor=0.01),
+                     f"{percent.label} / 100")
 
 
 def same(figure: Figure) -> Recompute:
     """The figure itself, to hold against the words the letter uses for it."""
-    return Recompute((figure,), lambda v: v, figure.label)
+    return Recompute((figure,), lambda v, label="": v, figure.label)
 
 
 def share_pct(part: Figure, whole: Figure) -> Recompute:
     """``part`` in percent of ``whole``."""
-    return Recompute((part, whole), lambda p, w: 100 * p / w, f"100 * {part.label} / {whole.label}")
+    return Recompute((part, whole), lambda p, w, label="": _c("pct_of", p, w, rule="het deel in procenten van het geheel", unit="percent", label=label),
+                     f"100 * {part.label} / {whole.label}")
 
 
 def share_of_rest_pct(part: Figure, done: Figure) -> Recompute:
     """``part`` in percent of what ``done`` leaves of 100 % (the group that has not done it yet)."""
-    return Recompute((part, done), lambda p, d: 100 * p / (100 - d), f"100 * {part.label} / (100 - {done.label})")
+    def fn(p, d, label=""):
+        rest = _c("complement", d, rule="het deel dat het nog niet heeft", unit="percent", label="Wie het nog niet heeft", whole=100)
+        return _c("pct_of", p, rest, rule="het deel in procenten van wie het nog niet heeft", unit="percent", label=label)
+
+    return Recompute((part, done), fn, f"100 * {part.label} / (100 - {done.label})")
 
 
 #: A reading of a claim: a short Dutch phrase for what the words refer to, and its recomputations.
@@ -559,6 +589,106 @@ def turning_margins(tables: Tables, checks: tuple[Check, ...] = CHECKS,
     return out
 
 
+# ---------------------------------------------------------------- traced, for what the report shows
+
+#: Where the margin the checks use is set: the notebook's block of ``params.yaml`` and its key.
+MARGIN_PARAM = ("11_cijfercontrole", "qualifier_margin_pct")
+
+
+@dataclass(frozen=True)
+class Shown:
+    """The numbers of one check as the report shows them, each a traced number: the letter's
+    figure (``None`` for words), the recomputed value(s) per reading, the accepted range."""
+
+    stated: object
+    values: tuple
+    low: object
+    high: object
+
+
+def _constant(value: float, key: str, label: str = ""):
+    """A constant of this module the report shows (a margin, a bound), as a ``parameter`` record."""
+    return herkomst.parameter(value, "verzamelbrief.checks", key, label)
+
+
+def margin_parameter(margin_pct: float):
+    """``margin_pct`` as a traced parameter (:data:`MARGIN_PARAM`); a traced value stays as it is."""
+    if herkomst.is_traced(margin_pct):
+        return margin_pct
+    return herkomst.parameter(margin_pct, *MARGIN_PARAM, "Marge bij ‘ongeveer’, ‘circa’, ‘ruim’ en ‘bijna’")
+
+
+def _exact(stated, unit: str):
+    """:func:`exact_value` of a traced figure: a computed record only where it changes the value."""
+    if exact_value(stated, unit) == float(stated):
+        return stated
+    return _c("exact_fraction", stated, rule="de breuk die de woorden van de brief bedoelen", unit=unit, label="Als breuk")
+
+
+def traced_range(stated, qualifier: str, unit: str, margin):
+    """:func:`accepted_range` from the traced ``stated`` figure and the traced ``margin``."""
+    s = _exact(stated, unit)
+    if qualifier == "exact":
+        if stated_margin(stated, unit) == 0:
+            return s, s
+        half = _c("half_unit", stated, rule="een halve eenheid van het laatste cijfer dat de brief noemt", unit=unit,
+                  label="Afronding van het cijfer van de brief")
+        return (_c("sub", s, half, rule="het cijfer min de afronding", unit=unit, label="Ondergrens"),
+                _c("add", s, half, rule="het cijfer plus de afronding", unit=unit, label="Bovengrens"))
+    low = s if qualifier == "more_than" else _c("minus_pct", s, margin, rule="het cijfer min de marge", unit=unit, label="Ondergrens")
+    high = s if qualifier == "nearly" else _c("plus_pct", s, margin, rule="het cijfer plus de marge", unit=unit, label="Bovengrens")
+    return low, high
+
+
+def _claim_bound(check: Check, value: float, side: str):
+    if side == "low" and value == MANY_MIN_PCT:
+        return _constant(MANY_MIN_PCT, "MANY_MIN_PCT", "Ten minste dit deel heet ‘veel’ of ‘een groot aantal’")
+    name = "ondergrens" if side == "low" else "bovengrens"
+    return _constant(value, f"CHECKS, {check.id}, {name}", f"{name.capitalize()} van ‘{check.stated.words}’")
+
+
+def _name(check: Check, reading: str = "") -> str:
+    """The label of a recomputed value's record: what the check recomputes."""
+    return f"Nagerekend: {_lower_first(check.statement)}" + (f", gerekend over {reading}" if reading else "")
+
+
+def trace(tables: Tables, margin_pct: float = QUALIFIER_MARGIN_PCT,
+          checks: tuple[Check, ...] = CHECKS) -> dict[str, Shown]:
+    """The numbers the report shows of each check, as traced numbers (by check id); the values
+    equal those of :func:`evaluate`, made by the same functions."""
+    margin = margin_parameter(margin_pct)
+    out = {}
+    for c in checks:
+        ref = c.stated
+        if isinstance(ref, Claim):
+            values = tuple((label, tuple(r.traced(tables, _name(c, label)) for r in rs)) for label, rs in c.readings)
+            out[c.id] = Shown(None, values, _claim_bound(c, ref.low, "low"), _claim_bound(c, ref.high, "high"))
+        else:
+            stated = ref.traced(tables)
+            low, high = traced_range(stated, stated.qualifier, stated.unit, margin)
+            out[c.id] = Shown(stated, (("", (c.recompute.traced(tables, _name(c)),)),), low, high)
+    return out
+
+
+def _count(ids, shown: Mapping[str, Shown], rule: str):
+    """How many of the checks ``ids`` there are, as a ``count`` record of their recomputed values."""
+    from . import fmt
+
+    items = [shown[i].values[0][1][0] for i in ids]
+    formula = f"aantal van {'; '.join(fmt._number(round(v, 4)) for v in items) or 'geen'} = {len(items)}"
+    return herkomst.computed(len(items), rule, "count", items, formula, unit="count", label="Aantal uitspraken")
+
+
+def _turning(check_id: str, shown: Shown, grid_margin: float, step: float = 0.5):
+    """The margin at which a verdict turns, as a record: the grid's answer, by its formula."""
+    s = _exact(shown.stated, shown.stated.unit)
+    m = _c("turning_margin", s, shown.values[0][1][0], rule="de kleinste marge waarbij het oordeel ‘klopt’ wordt",
+           unit="percent", label="Marge waarbij het oordeel omslaat", step=step)
+    if not math.isclose(float(m), grid_margin):
+        raise ValueError(f"{check_id}: the verdict turns at a margin of {grid_margin} %, its formula gives {float(m)} %")
+    return m
+
+
 def _ref_name(entry: dict, ref: str) -> str:
     """The Dutch label of a catalogue reference ``indicator/category`` (or ``indicator``)."""
     from .text import label_of
@@ -603,28 +733,35 @@ def _pct(value: float, decimals: int | None = None) -> str:
     return fmt.computed_percent(value) if decimals is None else fmt.percent(value, decimals)
 
 
-def show_recomputed(row, decimals: int) -> str:
-    """The recomputed value(s): percentages by the report's one rule (:func:`fmt.computed_percent`),
-    except where a check judges a rounding: then ``decimals``, and at least one more than the letter's figure."""
+def _rounded(value, decimals: int):
+    """``value`` rounded to ``decimals``; a ``round_decimals`` record only where rounding shows."""
+    from . import fmt
+
+    if fmt._number(value) == fmt._number(round(value, int(decimals))):
+        return value
+    return _c("round_decimals", value, rule="afgerond voor de tabel", label="Afgerond", decimals=decimals)
+
+
+def show_recomputed(row, decimals: int, shown: Shown) -> str:
+    """The recomputed value(s) (``shown``, traced): percentages by the report's one rule
+    (:func:`fmt.computed_percent`), except where a check judges a rounding: then ``decimals``,
+    and at least one more than the letter's figure."""
     from . import fmt
 
     if row.qualifier == "words":
-        parts = [p.rsplit(": ", 1) if ": " in p else ("", p) for p in row.recomputed_all.split("; ")]
-        by_label: dict[str, list[str]] = {}
-        for label, v in parts:
-            by_label.setdefault(label, []).append(_pct(float(v)))
-        return "; ".join(f"{' en '.join(vs)} van {label}" if label else " en ".join(vs) for label, vs in by_label.items())
-    value, unit = row.recomputed_value, row.unit
-    judged = row.qualifier == "exact" and not math.isclose(value, exact_value(row.stated_value, unit), abs_tol=1e-12)
-    decimals = max(decimals, _decimals_of(row.stated_value) + 1) if judged else _decimals_of(round(value, 10))
+        return "; ".join(f"{' en '.join(_pct(v) for v in vs)} van {label}" if label else " en ".join(_pct(v) for v in vs)
+                         for label, vs in shown.values)
+    unit, value = row.unit, shown.values[0][1][0]
+    judged = row.qualifier == "exact" and not math.isclose(row.recomputed_value, exact_value(row.stated_value, unit), abs_tol=1e-12)
+    decimals = max(decimals, _decimals_of(row.stated_value) + 1) if judged else _decimals_of(round(row.recomputed_value, 10))
     if unit == "fraction":
-        return _pct(100 * value, decimals if judged else None)
+        return fmt.unit(value, "fraction", decimals if judged else fmt.computed_decimals(100 * value))
     if unit == "percent":
         return _pct(value, decimals if judged else None)
-    return fmt.unit(round(value, decimals), unit, decimals)
+    return fmt.unit(_rounded(value, decimals), unit, decimals)
 
 
-def show_stated(row) -> str:
+def show_stated(row, shown: Shown) -> str:
     """The letter's figure or words, as the letter gives them: words in quotes, digits with their qualifier."""
     from . import fmt, text
 
@@ -632,40 +769,42 @@ def show_stated(row) -> str:
         return f"‘{row.stated_words}’"
     if row.unit == "fraction":  # the words only: the percentage beside them is the letter's other figure
         return f"‘{text.fraction_words(row.stated_value, row.qualifier)}’"
-    return fmt.qualified(row.stated_value, row.unit, row.qualifier)
+    return fmt.qualified(shown.stated, row.unit, row.qualifier)
 
 
-def show_accepted(row) -> str:
-    """The accepted range in words: ``14,5–15,5 %``, ``meer dan 50 %``, ``minder dan 100 %``."""
+def show_accepted(row, shown: Shown) -> str:
+    """The accepted range (``shown``, traced) in words: ``14,5–15,5 %``, ``meer dan 50 %``, ``minder dan 100 %``."""
     from . import fmt
 
     low, high = row.accepted_low, row.accepted_high
     if row.qualifier == "words":
         if low <= 0:
-            return f"minder dan {fmt.percent(high)}"
+            return f"minder dan {fmt.percent(shown.high)}"
         if high >= 100 and low == MANY_MIN_PCT:
-            return f"ten minste {fmt.percent(low)} (keuze van dit rapport)"
-        return f"meer dan {fmt.percent(low)}"
+            return f"ten minste {fmt.percent(shown.low)} (keuze van dit rapport)"
+        return f"meer dan {fmt.percent(shown.low)}"
     d = _decimals_of(row.stated_value) + 1
     if row.unit == "eur_million":
-        return f"€{fmt.NBSP}{fmt.number(round(low, d))}–{fmt.number(round(high, d))} miljoen"
+        return f"€{fmt.NBSP}{fmt.number(_rounded(shown.low, d))}–{fmt.number(_rounded(shown.high, d))} miljoen"
     if row.unit in ("percent", "fraction"):
-        scale = 100 if row.unit == "fraction" else 1
-        a, b = (round(scale * x, 10) for x in (low, high))
-        return f"{fmt.number(a)}–{fmt.number(b)}{fmt.NBSP}%"
-    return f"{fmt.number(round(low, d))}–{fmt.unit(round(high, d), row.unit)}"
+        def pct(x):
+            x = _c("scale", x, rule="het deel in procenten", unit="percent", label="In procenten", factor=100) if row.unit == "fraction" else x
+            return fmt.number(_rounded(x, 10))
+        return f"{pct(shown.low)}–{pct(shown.high)}{fmt.NBSP}%"
+    return f"{fmt.number(_rounded(shown.low, d))}–{fmt.unit(_rounded(shown.high, d), row.unit)}"
 
 
-def display_table(result: pd.DataFrame, decimals: int) -> pd.DataFrame:
-    """The appendix table: where, statement, the letter's figure or words, the recomputation, the range, the verdict."""
+def display_table(result: pd.DataFrame, decimals: int, shown: Mapping[str, Shown]) -> pd.DataFrame:
+    """The appendix table: where, statement, the letter's figure or words, the recomputation, the range, the verdict
+    (the numbers from ``shown``, :func:`trace`)."""
     return pd.DataFrame(
         {
             "Vindplaats": [show_locator(loc) for loc in result["locator"]],
             "Uitspraak": [s if c else f"{s} (telt niet mee: kan niet misgaan)"
                           for s, c in zip(result["statement"], result["counted"])],
-            "Volgens de brief": [show_stated(r) for r in result.itertuples()],
-            "Getoetst aan": [show_recomputed(r, decimals) for r in result.itertuples()],
-            "Toegestaan": [show_accepted(r) for r in result.itertuples()],
+            "Volgens de brief": [show_stated(r, shown[r.check]) for r in result.itertuples()],
+            "Getoetst aan": [show_recomputed(r, decimals, shown[r.check]) for r in result.itertuples()],
+            "Toegestaan": [show_accepted(r, shown[r.check]) for r in result.itertuples()],
             "Oordeel": result["shown_verdict"],
         }
     )
@@ -678,7 +817,9 @@ DISPLAY_WIDTHS = [3, 7, 3, 4, 4, 6]
 
 def margin_display(table: pd.DataFrame, result: pd.DataFrame, used_margin: float) -> pd.DataFrame:
     """The margin table for the report: one row per counted check, one verdict column per margin
-    ("met voorbehoud": the verdict carries the assumption or reading shown in the main table)."""
+    ("met voorbehoud": the verdict carries the assumption or reading shown in the main table).
+    Each margin in a header is a ``parameter`` record: ``used_margin`` (:func:`margin_parameter`)
+    or one of :data:`OTHER_MARGINS_PCT`."""
     from . import fmt
 
     statements = dict(zip(result["check"], result["statement"]))
@@ -686,7 +827,8 @@ def margin_display(table: pd.DataFrame, result: pd.DataFrame, used_margin: float
     out = pd.DataFrame({"Vindplaats": [show_locator(where[c]) for c in table["check"]],
                         "Uitspraak": [statements[c] for c in table["check"]]})
     for m in (c for c in table.columns if c not in ("check", "section")):
-        head = f"Marge {fmt.number(m)}{fmt.NBSP}%" + (" (gebruikt)" if m == used_margin else "")
+        shown = margin_parameter(used_margin) if m == used_margin else _constant(m, "OTHER_MARGINS_PCT", "Andere marge")
+        head = f"Marge {fmt.number(shown)}{fmt.NBSP}%" + (" (gebruikt)" if m == used_margin else "")
         out[head] = list(table[m])
     return out
 
@@ -708,16 +850,21 @@ def _lower_first(label: str) -> str:
 
 def findings(result: pd.DataFrame, margin_pct: float, decimals: int,
              guarantees: list[tuple[int, str]], turning: Mapping[str, float] | None = None,
-             margins: list[float] | None = None) -> list[str]:
-    """The appendix's key findings, in Dutch, counted from ``result``."""
+             margins: list[float] | None = None, shown: Mapping[str, Shown] | None = None) -> list[str]:
+    """The appendix's key findings, in Dutch, counted from ``result``; the numbers from ``shown``
+    (:func:`trace`, made here when not given), the counts as ``count`` records."""
     from . import fmt, text
 
+    if shown is None:
+        raise ValueError("findings: pass shown=checks.trace(tables, margin) for the numbers it shows")
+    margin_pct = margin_parameter(margin_pct)
     counted = result[result["counted"]]
     plain = counted[counted["condition"] == ""]
     conditional = counted[counted["condition"] != ""]
 
     def count(df, *verdicts):
-        return int(df["verdict"].isin(verdicts).sum())
+        ids = list(df.loc[df["verdict"].isin(verdicts), "check"])
+        return _count(ids, shown, f"het aantal uitspraken met het oordeel {' of '.join(verdicts)}")
 
     def n_word(k: int, one: str, many: str) -> str:
         return f"{fmt.number(k)} {one if k == 1 else many}"
@@ -733,18 +880,19 @@ def findings(result: pd.DataFrame, margin_pct: float, decimals: int,
         parts.append(f"{n_word(k, 'klopt', 'kloppen')} alleen onder een aanname of bij één lezing van de brief")
     if count(conditional, WIJKT_AF):
         parts.append(f"{n_word(count(conditional, WIJKT_AF), 'wijkt', 'wijken')} af onder een aanname")
-    summary = (f"De bijlage toetst {fmt.number(len(counted))} afzonderlijke uitspraken van de brief die bij andere "
+    n_counted = _count(list(counted["check"]), shown, "het aantal meegetelde uitspraken")
+    summary = (f"De bijlage toetst {fmt.number(n_counted)} afzonderlijke uitspraken van de brief die bij andere "
                f"cijfers anders zouden uitvallen: {text.join(parts)}.")
-    shown = len(result) - len(counted)
-    if shown:
-        summary += (f" Nog {n_word(shown, 'uitspraak', 'uitspraken')} in woorden {'staat' if shown == 1 else 'staan'} "
-                    f"in de tabel maar {'telt' if shown == 1 else 'tellen'} niet mee, omdat de cijfers ernaast "
-                    f"{'haar' if shown == 1 else 'ze'} al waar maken.")
+    extra = _count(list(result.loc[~result["counted"], "check"]), shown, "het aantal uitspraken dat niet meetelt")
+    if extra:
+        summary += (f" Nog {n_word(extra, 'uitspraak', 'uitspraken')} in woorden {'staat' if extra == 1 else 'staan'} "
+                    f"in de tabel maar {'telt' if extra == 1 else 'tellen'} niet mee, omdat de cijfers ernaast "
+                    f"{'haar' if extra == 1 else 'ze'} al waar maken.")
     items = [summary]
 
     def line(r) -> str:
-        return (f"{r.statement} ({show_locator(r.locator)}): {r.shown_verdict}. Volgens de brief: {show_stated(r)}; "
-                f"getoetst aan: {show_recomputed(r, decimals)}.")
+        return (f"{r.statement} ({show_locator(r.locator)}): {r.shown_verdict}. Volgens de brief: {show_stated(r, shown[r.check])}; "
+                f"getoetst aan: {show_recomputed(r, decimals, shown[r.check])}.")
 
     items += [line(r) for r in counted[counted["verdict"] == WIJKT_AF].itertuples()]
     items += [line(r) for r in conditional[conditional["verdict"] != WIJKT_AF].itertuples()]
@@ -753,23 +901,24 @@ def findings(result: pd.DataFrame, margin_pct: float, decimals: int,
               for r in plain[plain["verdict"] == AFGEROND].itertuples()]
     margin_line = (f"Marge bij ‘ongeveer’, ‘circa’, ‘ruim’ en ‘bijna’: {fmt.percent(margin_pct)} van het genoemde "
                    f"cijfer (relatief, geen procentpunten).")
-    others = [m for m in sorted(margins or []) if m != margin_pct]
+    others = [_constant(m, "OTHER_MARGINS_PCT", "Andere marge") for m in sorted(margins or []) if m != margin_pct]
     if others:
         margin_line += f" De tabel met marges toont de oordelen ook bij {text.join([fmt.percent(m) for m in others])}."
     rows = {r.check: r for r in result.itertuples()}
     for c, (m, final) in (turning or {}).items():
-        r = rows[c]
-        margin_line += (f" Het oordeel over {show_stated(r)} ({show_locator(r.locator)}) hangt van de marge af: "
+        r, m = rows[c], _turning(c, shown[c], m)
+        margin_line += (f" Het oordeel over {show_stated(r, shown[c])} ({show_locator(r.locator)}) hangt van de marge af: "
                         f"vanaf {fmt.percent(m, _decimals_of(m))} is het ‘{final}’, bij een kleinere marge niet.")
+    upto = _constant(TURNING_UPTO_PCT, "TURNING_UPTO_PCT", "Grootste marge waarbij het omslagpunt is gezocht")
     if turning is not None and not turning:
-        margin_line += f" Bij geen enkele marge tot {fmt.percent(TURNING_UPTO_PCT)} verandert een oordeel."
+        margin_line += f" Bij geen enkele marge tot {fmt.percent(upto)} verandert een oordeel."
     elif turning:
-        margin_line += f" De andere oordelen blijven gelijk bij elke marge tot {fmt.percent(TURNING_UPTO_PCT)}."
+        margin_line += f" De andere oordelen blijven gelijk bij elke marge tot {fmt.percent(upto)}."
     items.append(margin_line)
     if guarantees:
         items.append(
-            f"Niet meegeteld: {fmt.number(len(guarantees))} verbanden tussen delen en een geheel. Ze kloppen in de brief. "
-            f"Dit rapport controleert ze al bij het overnemen van de cijfers en neemt cijfers die ze breken niet over, "
-            f"dus een herberekening kan ze niet meer tegenspreken. Het zijn: " + "; ".join(f"{desc} (§{s})" for s, desc in guarantees) + "."
+            "Niet meegeteld: de verbanden tussen delen en een geheel. Ze kloppen in de brief. "
+            "Dit rapport controleert ze al bij het overnemen van de cijfers en neemt cijfers die ze breken niet over, "
+            "dus een herberekening kan ze niet meer tegenspreken. Het zijn: " + "; ".join(f"{desc} (§{s})" for s, desc in guarantees) + "."
         )
     return items

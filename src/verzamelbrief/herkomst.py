@@ -5,7 +5,11 @@ such values (:mod:`verzamelbrief.derive`) is a :class:`TracedInt` or :class:`Tra
 an ``int``/``float`` that carries the id of its record. The record is made where the value
 is made: a letter figure names its raw file, line, locator, qualifier and the letter's
 wording; a computed figure names its rule in Dutch, its formula with the inputs' values,
-the ids of its inputs and the parameters that shaped it.
+the ids of its inputs and the parameters that shaped it. A parameter whose value the report
+shows (a margin of 10 %, in a sentence or a column header) is a record of its own
+(:func:`parameter`, kind ``parameter``): it names where the value is set, a notebook's block
+and key in ``params.yaml``, or a constant in the package's code, so the value can be an
+input of a computed figure too.
 
 Formatting a traced value with :mod:`verzamelbrief.fmt` registers a *use* (the text shown,
 the formatter and its decimals, the cell's execution count) and returns the text between
@@ -27,9 +31,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 
 #: Markers around a traced number in a notebook's text output: OPEN id SEP text CLOSE.
@@ -38,30 +44,18 @@ MARKED = re.compile(f"{OPEN}(h-[0-9a-f]{{10}}){SEP}([^{CLOSE}]*){CLOSE}")
 #: The output a notebook's last cell displays (:func:`publish`), read by the render step.
 MIME = "application/vnd.verzamelbrief.herkomst+json"
 
-#: Notebooks whose report cells the gate does not yet hold to "every number has a record".
-#: TRANSITIONAL (issue 17, phase 2): each notebook leaves this set when it is converted;
-#: every other notebook the report embeds is gated.
-UNGATED = frozenset({
-
-
-
-
-
-    "11_cijfercontrole",
-
-    "12_toezeggingen",
-})
 
 _MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
 #: The short rule for numbers that are not data and need no record:
 #: - years (four digits, no thousands separator, so the count 2.021 is not a year);
-#: - a day before a month name ("29 september");
+#: - a day before a month name ("29 september"), a quarter before "kwartaal" ("2e kwartaal");
 #: - section numbers after "§", paragraph numbers after "alinea", list items after "punt",
 #:   footnote numbers after "voetnoot" (the parts of a locator: "alinea 4, punt 1 en 2");
 #: - digits that are part of a name, after a letter: B1, A2, NT2, Wi2013, Q2.
 ALLOWED = re.compile(
     r"(?<![\d.,])(?:19|20)\d\d(?!\d|,\d)"
     rf"|(?<![\d.,])[0-3]?\d(?=\s(?:{_MONTHS})\b)"
+    r"|(?<![\d.,])[1-4](?=e\skwartaal\b)"
     r"|§\s?\d+|(?:alinea(?:'s)?|punt(?:en)?|voetnoot)\s\d+(?:\s?(?:en|tot|[–-])\s?\d+)?"
     r"|(?<=[A-Za-z])\d+")
 DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
@@ -200,6 +194,31 @@ def letter_figure(row, file: str, line: int, label: str = "", params: dict | Non
     return out
 
 
+def parameter(value, block: str, key: str, label: str = ""):
+    """A parameter value the report shows, as a traced number with a record of kind ``parameter``.
+
+    ``block`` and ``key`` name where the value is set: a notebook's block of ``params.yaml``
+    and its key (``parameter(10.0, "11_cijfercontrole", "qualifier_margin_pct")``), or a module
+    of the package and the name of a constant (``"verzamelbrief.checks"``, ``"OTHER_MARGINS_PCT"``).
+
+    >>> start("demo"); m = parameter(10.0, "11_cijfercontrole", "qualifier_margin_pct")
+    >>> record_of(m)["kind"], record_of(m)["source"], float(m)
+    ('parameter', 'params.yaml', 10.0)
+    """
+    value = int(value) if isinstance(value, int) and not isinstance(value, bool) else float(value)
+    record = {
+        "id": _digest("parameter", block, key, value),
+        "kind": "parameter",
+        "label": label or key,
+        "source": "code" if block.startswith("verzamelbrief.") else "params.yaml",
+        "block": block,
+        "key": key,
+        "value": value,
+        "notebook": _STATE.notebook,
+    }
+    return traced(value, record)
+
+
 def wording(value: float, unit: str, qualifier: str) -> str:
     """How the letter words a figure: words for a share in words, else digits with its unit.
 
@@ -242,6 +261,13 @@ OPS = {
     "offset": lambda x, by=0: round(x + by, 12),
     # a notebook parameter shown as such (a margin, a rounding step): its value is the choice
     "parameter": lambda value: value,
+    "round_decimals": lambda x, decimals=0: round(x, int(decimals)),
+    "count": lambda *items: len(items),
+    "half_unit": lambda x: _half_unit(x),
+    "exact_fraction": lambda x: float(Fraction(x).limit_denominator(10)),
+    "minus_pct": lambda x, pct: x * (1 - pct / 100),
+    "plus_pct": lambda x, pct: x * (1 + pct / 100),
+    "turning_margin": lambda stated, value, step=0.5: step * math.ceil(round(100 * abs(value / stated - 1) / step, 9)),
 }
 #: The formula of each op, with its inputs' values ``{0}``, ``{1}`` …, its args by name, and
 #: the result ``{r}``.
@@ -264,7 +290,20 @@ FORMULAS = {
     "pct_above": "{0} × (1 + {pct} / 100) = {r}",
     "offset": "{0} + ({by}) = {r}",
     "parameter": "parameterwaarde = {r}",
+    "round_decimals": "{0}, afgerond (decimalen: {decimals}) = {r}",
+    "count": "aantal van {all} = {r}",
+    "half_unit": "een halve eenheid van het laatste cijfer van {0} = {r}",
+    "exact_fraction": "{0} als breuk met een noemer tot 10 = {r}",
+    "minus_pct": "{0} × (1 − {1} / 100) = {r}",
+    "plus_pct": "{0} × (1 + {1} / 100) = {r}",
+    "turning_margin": "kleinste veelvoud van {step} dat ten minste 100 × |{1} / {0} − 1| is = {r}",
 }
+
+
+def _half_unit(x: float) -> float:
+    from .catalogue import rounding_margin
+
+    return rounding_margin(x)
 
 
 def computed(value, rule: str, op: str, inputs, formula: str, params: dict | None = None, unit: str | None = None,
@@ -398,6 +437,8 @@ def untraced_numbers(text: str) -> list[str]:
 
     >>> untraced_numbers("In 2021 telde de monitor " + OPEN + "h-0123456789" + SEP + "6.693" + CLOSE + ", brief §9, alinea 2; 877 meer")
     ['877']
+    >>> untraced_numbers("in het 2e kwartaal van 2023 (Q2), per 1 april; 2 kwartalen")
+    ['2']
     """
     rest = ALLOWED.sub(" ", MARKED.sub(" ", text))
     return DIGITS.findall(rest)
@@ -445,9 +486,9 @@ class Collected:
     order: list  # record ids in order of first use in the report
 
 
-def collect(project_dir: Path, document: str = "verzamelbrief.qmd", ungated=UNGATED) -> Collected:
+def collect(project_dir: Path, document: str = "verzamelbrief.qmd") -> Collected:
     """Read the records of every notebook the report embeds, attach each use to its cell
-    label, and apply the gate to the gated notebooks' report cells."""
+    label, and apply the gate to every embedded cell and to the report's own text."""
     from .render.embed import cell_options, find_cell
 
     body = (project_dir / document).read_text(encoding="utf-8")
@@ -466,15 +507,17 @@ def collect(project_dir: Path, document: str = "verzamelbrief.qmd", ungated=UNGA
             nb = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"cells": []}
             notebooks[nb_rel] = nb
             payload = next((o["data"][MIME] for c in nb["cells"] for o in c.get("outputs", []) if MIME in o.get("data", {})), None)
-            if payload is None and name not in ungated:
+            if payload is None:
                 problems.append(f"{name}: the notebook publishes no herkomst records (last cell: herkomst.publish())")
             if payload:
                 counts = {c.get("execution_count"): cell_options(c).get("label") for c in nb["cells"] if c.get("cell_type") == "code"}
-                for rid, rec in payload["records"].items():
-                    records[rid] = {**rec, "cells": [], "shown": [], "uses": []}
+                for rid, rec in payload["records"].items():  # a letter figure two notebooks use is one record
+                    records.setdefault(rid, {**rec, "cells": [], "shown": [], "uses": []})
                 for use in payload["uses"]:
                     cell_label = counts.get(use["execution_count"])
                     rec = records[use["id"]]
+                    if cell_label and rec["notebook"] != name:  # a cell of another notebook than the record's
+                        cell_label = f"{name}#{cell_label}"
                     if cell_label and cell_label not in rec["cells"]:
                         rec["cells"].append(cell_label)
                     if use["text"] not in rec["shown"]:
@@ -489,11 +532,10 @@ def collect(project_dir: Path, document: str = "verzamelbrief.qmd", ungated=UNGA
                 problems.append(f"{name}#{label}: number ‘{mm.group(2)}’ links to {rid}, which no record holds")
             elif rid not in order:
                 order.append(rid)
-        if name not in ungated:
-            loose = untraced_numbers(text)
-            if loose:
-                problems.append(f"{name}#{label}: shows ‘{loose[0]}’ without a herkomst record"
-                                + (f" (and {len(loose) - 1} more)" if len(loose) > 1 else ""))
+        loose = untraced_numbers(text)  # every notebook the report embeds is gated
+        if loose:
+            problems.append(f"{name}#{label}: shows ‘{loose[0]}’ without a herkomst record"
+                            + (f" (and {len(loose) - 1} more)" if len(loose) > 1 else ""))
     if problems:
         raise HerkomstError(problems[0] + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""))
     # inputs of shown figures are part of the chain: list them too
@@ -542,6 +584,10 @@ def appendix_markdown(collected: Collected) -> str:
                 f"De brief, {_esc(rec['locator'])}, schrijft: {_esc(rec['wording'])} ({_esc(text.QUALIFIER_NL[rec['qualifier']])}).",
                 f"Overgenomen in {_esc(rec['file'])}, regel {rec['line']}.",
             ]
+        elif rec["kind"] == "parameter":
+            where = (f"de parameter {_esc(rec['key'])} in params.yaml, blok {_esc(rec['block'])}" if rec["source"] == "params.yaml"
+                     else f"vastgelegd in de code, {_esc(rec['key'])} in {_esc(rec['block'])}")
+            detail = [f"Geen cijfer uit de brief: {where}."]
         else:
             inputs = ", ".join(f"[{_title(collected.records[i])}](#{i})" for i in rec["inputs"] if i in collected.records)
             detail = [f"Berekend: {_esc(rec['rule'])}.", f"Berekening: {_esc(rec['formula'])}."]
