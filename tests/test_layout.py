@@ -35,7 +35,7 @@ def ink(path) -> float:
 @needs_preview_tools
 def test_every_pdf_page_is_rendered_and_has_content(preview):
     pages = sorted(preview.glob("pdf-*.png"))
-    assert 8 <= len(pages) <= 40, len(pages)  # the appendices on commitments and provenance added pages
+    assert 8 <= len(pages) <= 60, len(pages)  # the appendices on commitments and provenance (about 150 records) add pages
     empty = [p.name for p in pages if ink(p) < 0.01]
     assert not empty, f"pages without content: {empty}"
 
