@@ -101,7 +101,7 @@ def parameter(value, label: str, rule: str = "een keuze van dit rapport: een par
 
 
 def accepted_range(stated, margin_pct: float, qualifier: str | None = None, unit: str | None = None) -> tuple[float, float]:
-    """The interval :func:`verzamelbrief.checks.accepted_range` (the report's one tolerance
+    """The interval :func:`verzamelbrief.tolerance.accepted_range` (the report's one tolerance
     rule) gives a letter figure; ``qualifier`` and ``unit`` default to the figure's own.
 
     When ``stated`` is traced, so are the bounds: each is computed from the figure (and
@@ -113,16 +113,16 @@ def accepted_range(stated, margin_pct: float, qualifier: str | None = None, unit
     >>> accepted_range(15, 10.0, "exact", "percent"), accepted_range(1300, 10.0, "more_than", "count")
     ((14.5, 15.5), (1300, 1430.0))
     """
-    from . import checks
+    from . import tolerance
 
     qualifier = qualifier or stated.qualifier
     unit = unit or stated.unit
-    low, high = checks.accepted_range(stated, qualifier, unit, margin_pct)
+    low, high = tolerance.accepted_range(stated, qualifier, unit, margin_pct)
     if unit == "fraction":
         return low, high
     rule = f"grens bij ‘{fmt.QUALIFIER_WORDS[qualifier] or 'zonder voorbehoud'}’ volgens de marge van dit rapport"
     if qualifier == "exact":
-        m = checks.stated_margin(stated, unit)
+        m = tolerance.stated_margin(stated, unit)
         rule = "grens bij afronding op het laatst genoemde cijfer"
         bounds = (compute("offset", stated, by=-m, rule=rule, label="Ondergrens", unit=unit),
                   compute("offset", stated, by=m, rule=rule, label="Bovengrens", unit=unit))
