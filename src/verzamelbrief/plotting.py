@@ -95,7 +95,7 @@ def source_line(fig, section: int | str, extra: str = "") -> None:
     text = f"Bron: Verzamelbrief inburgering (eerste kwartaal 2023), §{section}"
     if extra:
         text += f"; {extra}"
-    fig._verzamelbrief_source = text
+    fig._verzamelbrief_source = herkomst.strip(text)  # placed after save() strips the figure's texts: strip it here
 
 
 def _place_source(fig) -> None:
