@@ -191,15 +191,10 @@ def test_every_record_resolves(built_project):
             values = [records[i]["value"] for i in rec["inputs"]]
             assert herkomst.OPS[rec["op"]](*values, **rec.get("args", {})) == pytest.approx(rec["value"], rel=1e-12), rid
             assert rec["formula"].endswith("= " + fmt._number(round(rec["value"], 4))), rec["formula"]
-<<<<<<< HEAD
-        # a record that no cell shows is in the appendix as an input of another (the chain of a computed figure)
-        assert rec["cells"] or any(rid in r.get("inputs", []) for r in records.values()), f"{rid}: no cell label"
-=======
         if rec["shown"]:
             assert rec["cells"], f"{rid}: no cell label"
         else:  # not shown itself: listed as an input in the chain of a shown figure (an unrounded total)
             assert any(rid in r.get("inputs", []) for r in records.values()), f"{rid}: neither shown nor an input"
->>>>>>> prov-b
 
 
 def test_the_gate_fails_on_an_untraced_number(built_copy):
