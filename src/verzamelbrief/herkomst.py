@@ -516,6 +516,8 @@ def collect(project_dir: Path, document: str = "verzamelbrief.qmd") -> Collected
                 for use in payload["uses"]:
                     cell_label = counts.get(use["execution_count"])
                     rec = records[use["id"]]
+                    if cell_label and not rec["cells"]:  # the record names the first notebook that shows it
+                        rec["notebook"] = name
                     if cell_label and rec["notebook"] != name:  # a cell of another notebook than the record's
                         cell_label = f"{name}#{cell_label}"
                     if cell_label and cell_label not in rec["cells"]:
