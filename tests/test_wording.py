@@ -134,8 +134,10 @@ class _Text(HTMLParser):
     def handle_starttag(self, tag, attrs):
         if tag in self.SKIP:
             self.skip += 1
+        herkomst_link = tag == "a" and "herkomst" in (dict(attrs).get("class") or "").split()
         for name, value in attrs:
-            if name in ("alt", "aria-label") and value:
+            # a number's link name ("Herkomst van 6.693") is no prose, and would cut its sentence in two
+            if name in ("alt", "aria-label") and value and not herkomst_link:
                 self.parts.append("\x00" + value + "\x00")
         if tag in self.BLOCKS:
             self.parts.append("\x00")
@@ -245,7 +247,16 @@ def test_report_text_has_no_near_copies_of_the_letter():
     assert not copied, "near-copies of the letter's sentences:\n" + "\n".join(copied)
 
 
+def without_herkomst_appendix(html: str) -> str:
+    """The report without its appendix "Herkomst van de cijfers": that lists each figure under its
+    catalogue label with the letter's wording of it (``220 (zonder voorbehoud)``), generated
+    from the data; its labels are checked where they are written (the catalogue), not here."""
+    start, end = html.find('id="sec-herkomst"'), html.find('id="sec-colofon"')
+    assert 0 < start < end, "the appendix and the colophon have their ids"
+    return html[:html.rfind("<", 0, start)] + html[html.rfind("<", 0, end):]
+
+
 def test_rendered_report_has_no_near_copies_of_the_letter(built_project):
     html = (built_project / "reports" / "_build" / "verzamelbrief.html").read_text(encoding="utf-8")
-    copied = near_copies(html_prose(html), letter_text())
+    copied = near_copies(html_prose(without_herkomst_appendix(html)), letter_text())
     assert not copied, "near-copies of the letter's sentences:\n" + "\n".join(copied)
