@@ -64,6 +64,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,6 +91,21 @@ TURNING_UPTO_PCT = 50.0
 MANY_MIN_PCT = 25.0
 
 Tables = Mapping[str, pd.DataFrame]
+
+#: Raw rows already looked up, while :func:`_same_tables` holds (None otherwise).
+_ROWS: dict | None = None
+
+
+@contextmanager
+def _same_tables():
+    """While evaluating the same checks on the same tables at many margins, each figure's row
+    is looked up once (the tables are not changed meanwhile; outside, they may be)."""
+    global _ROWS
+    outer, _ROWS = _ROWS, ({} if _ROWS is None else _ROWS)
+    try:
+        yield
+    finally:
+        _ROWS = outer
 
 
 # ---------------------------------------------------------------- the tolerance rule
@@ -138,6 +154,14 @@ class Figure:
     def row(self, tables: Tables) -> pd.Series:
         """The one raw row of this figure; ``KeyError`` naming it if there is not exactly one."""
         df = tables[self.file]
+        if _ROWS is not None:  # inside :func:`_same_tables`: the tables do not change, look once
+            key = (id(df), self)
+            if key not in _ROWS:
+                _ROWS[key] = self._row(df)
+            return _ROWS[key]
+        return self._row(df)
+
+    def _row(self, df: pd.DataFrame) -> pd.Series:
         year = df["year"].isna() if self.year is None else df["year"] == self.year
         rows = df[(df["indicator"] == self.indicator) & (df["category"] == self.category) & year.fillna(False)]
         if len(rows) != 1:
@@ -518,9 +542,10 @@ def margin_table(tables: Tables, margins: list[float], checks: tuple[Check, ...]
     """The verdict of every counted check at each margin in ``margins`` (one column per margin)."""
     counted = tuple(c for c in checks if c.counted)
     out = {"check": [c.id for c in counted], "section": [c.section for c in counted]}
-    for m in sorted(set(margins)):
-        rows = [evaluate(c, tables, m) for c in counted]
-        out[m] = [r["verdict"] + (", met voorbehoud" if r["condition"] else "") for r in rows]
+    with _same_tables():
+        for m in sorted(set(margins)):
+            rows = [evaluate(c, tables, m) for c in counted]
+            out[m] = [r["verdict"] + (", met voorbehoud" if r["condition"] else "") for r in rows]
     return pd.DataFrame(out).sort_values("section", kind="stable").reset_index(drop=True)
 
 
@@ -532,7 +557,8 @@ def turning_margins(tables: Tables, checks: tuple[Check, ...] = CHECKS,
     grid = [i * step for i in range(int(upto / step) + 1)]
     out = {}
     for c in (c for c in checks if c.counted):
-        seen = [evaluate(c, tables, m)["verdict"] for m in grid]
+        with _same_tables():
+            seen = [evaluate(c, tables, m)["verdict"] for m in grid]
         if len(set(seen)) > 1:
             first = max(i for i, v in enumerate(seen) if v != seen[-1]) + 1
             out[c.id] = (grid[first], seen[-1])
