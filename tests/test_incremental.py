@@ -113,6 +113,7 @@ def outputs(root: Path) -> dict[str, str]:
     return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 
+@pytest.mark.slow  # a real rebuild of three notebooks; the plan itself is checked fast above
 def test_a_real_partial_rebuild_runs_what_was_planned_with_identical_outputs(built_copy, built_project):
     touch(built_copy / RAW)
     out = make(built_copy, "report").stdout

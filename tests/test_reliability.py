@@ -58,6 +58,7 @@ def test_bad_raw_data_stops_before_any_notebook(built):
     assert snapshot(built) == before
 
 
+@pytest.mark.slow  # two notebook kernels through make; the models are checked in-process
 def test_bad_and_unknown_parameters_in_params_yaml_stop_their_notebooks(built):
     """The make refusal (the models themselves are tested in-process): a bad value in one
     block and a misspelt name in another; ``make -k`` runs both, each names its parameter."""
@@ -72,6 +73,7 @@ def test_bad_and_unknown_parameters_in_params_yaml_stop_their_notebooks(built):
     assert snapshot(built) == before
 
 
+@pytest.mark.slow  # a failing notebook through make and papermill
 def test_failing_notebook_names_notebook_cell_and_exception(built):
     import nbformat
 
