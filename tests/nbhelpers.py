@@ -126,6 +126,11 @@ def published(nb: dict) -> dict | None:
                  if herkomst.MIME in o.get("data", {})), None)
 
 
+def nb_name(nb: dict) -> str:
+    """The notebook an executed notebook was run from (papermill's metadata), without folder and suffix."""
+    return Path(nb.get("metadata", {}).get("papermill", {}).get("input_path", "")).stem
+
+
 def unresolved_records(nb: dict, root: Path = ROOT) -> list[str]:
     """The records an executed notebook publishes (``herkomst.publish``) that do not resolve:
     a use whose text its formatter does not make again from the record's value; a letter
@@ -152,6 +157,10 @@ def unresolved_records(nb: dict, root: Path = ROOT) -> list[str]:
             if ((row.get("indicator"), row.get("category"), row.get("locator")) != (rec["indicator"], rec["category"], rec["locator"])
                     or float(row.get("value", "nan")) != rec["value"]):
                 bad.append(f"{rid}: {rec['file']} line {rec['line']} does not hold this figure")
+        elif rec["kind"] == "parameter":
+            given = nb.get("metadata", {}).get("papermill", {}).get("parameters", {})
+            if rec["source"] == "params.yaml" and rec["block"] == nb_name(nb) and given.get(rec["key"], rec["value"]) != rec["value"]:
+                bad.append(f"{rid}: parameter {rec['key']} is {given.get(rec['key'])!r} in this run, not {rec['value']!r}")
         else:
             value = herkomst.OPS[rec["op"]](*(records[i]["value"] for i in rec["inputs"]), **rec.get("args", {}))
             if abs(value - rec["value"]) > 1e-12 * max(1, abs(value)):

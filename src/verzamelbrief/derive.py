@@ -82,22 +82,22 @@ def round_to(value: float, step: int = 1) -> int:
     return compute("round_to", value, step=step, rule=f"afgerond op een veelvoud van {step}", label="Afgerond")
 
 
-def parameter(value, label: str, rule: str = "een keuze van dit rapport: een parameter van het notebook"):
+def parameter(value, label: str):
     """A notebook parameter (as :func:`verzamelbrief.herkomst.start` returns it, carrying its
     name) as a traced number, so a text that shows the choice itself (a margin, a rounding
     step) shows a number with a record; the record names the parameter and its value.
 
     >>> from verzamelbrief import herkomst
     >>> p = herkomst.start("demo", type("P", (), {"round_to": 100})())
-    >>> step = parameter(p.round_to, "Afronding"); int(step), herkomst.record_of(step)["params"]
-    (100, {'round_to': 100})
+    >>> step = parameter(p.round_to, "Afronding"); int(step), herkomst.record_of(step)["key"]
+    (100, 'round_to')
     >>> parameter(100, "Afronding")
     Traceback (most recent call last):
     ValueError: parameter(100): not a named notebook parameter (take it from herkomst.start(...))
     """
     if herkomst.param_name(value) is None:
         raise ValueError(f"parameter({value!r}): not a named notebook parameter (take it from herkomst.start(...))")
-    return compute("parameter", rule=rule, label=label, unit=None, value=value)
+    return herkomst.parameter(value, herkomst.notebook(), herkomst.param_name(value), label)
 
 
 def accepted_range(stated, margin_pct: float, qualifier: str | None = None, unit: str | None = None) -> tuple[float, float]:

@@ -129,6 +129,11 @@ class _Params:
         return named
 
 
+def notebook() -> str:
+    """The notebook whose records are being collected (:func:`start`)."""
+    return _STATE.notebook
+
+
 def param_name(value) -> str | None:
     return getattr(value, "param", None)
 
@@ -259,8 +264,6 @@ OPS = {
     "pct_below": lambda x, pct: round(x * (1 - pct / 100), 12),
     "pct_above": lambda x, pct: round(x * (1 + pct / 100), 12),
     "offset": lambda x, by=0: round(x + by, 12),
-    # a notebook parameter shown as such (a margin, a rounding step): its value is the choice
-    "parameter": lambda value: value,
     "round_decimals": lambda x, decimals=0: round(x, int(decimals)),
     "count": lambda *items: len(items),
     "half_unit": lambda x: _half_unit(x),
@@ -289,7 +292,6 @@ FORMULAS = {
     "pct_below": "{0} × (1 − {pct} / 100) = {r}",
     "pct_above": "{0} × (1 + {pct} / 100) = {r}",
     "offset": "{0} + ({by}) = {r}",
-    "parameter": "parameterwaarde = {r}",
     "round_decimals": "{0}, afgerond (decimalen: {decimals}) = {r}",
     "count": "aantal van {all} = {r}",
     "half_unit": "een halve eenheid van het laatste cijfer van {0} = {r}",
