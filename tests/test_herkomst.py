@@ -17,6 +17,7 @@ from conftest import ROOT, flat, pdf_text
 from reference import letter_text, sections
 from renderers import html_of
 from verzamelbrief import derive, fmt, herkomst, text
+from verzamelbrief.render import herkomst_report
 from verzamelbrief.catalogue import figure, load_table
 
 
@@ -132,8 +133,8 @@ def test_a_computed_value_and_its_formula_come_from_one_function():
 
 
 def test_hand_written_text_carries_no_figures():
-    assert herkomst.prose_numbers((ROOT / "reports" / "verzamelbrief.qmd").read_text(encoding="utf-8")) == []
-    assert herkomst.prose_numbers("Op 29 september 2022 schreef de minister (B1, NT2, Wi2013, Q2) over 877 kandidaten") == [
+    assert herkomst_report.prose_numbers((ROOT / "reports" / "verzamelbrief.qmd").read_text(encoding="utf-8")) == []
+    assert herkomst_report.prose_numbers("Op 29 september 2022 schreef de minister (B1, NT2, Wi2013, Q2) over 877 kandidaten") == [
         (1, "877")]
 
 
@@ -170,8 +171,8 @@ def test_parameter_records_say_where_they_are_set():
     rec = herkomst.record_of(m)
     assert_parameter_resolves(rec)
     shown = herkomst.strip(fmt.percent(m))
-    collected = herkomst.Collected({rec["id"]: {**rec, "cells": ["x"], "shown": [shown], "uses": []}}, [rec["id"]])
-    assert "de parameter qualifier\\_margin\\_pct in params.yaml, blok 11\\_cijfercontrole" in herkomst.appendix_markdown(collected)
+    collected = herkomst_report.Collected({rec["id"]: {**rec, "cells": ["x"], "shown": [shown], "uses": []}}, [rec["id"]])
+    assert "de parameter qualifier\\_margin\\_pct in params.yaml, blok 11\\_cijfercontrole" in herkomst_report.appendix_markdown(collected)
 
 
 def test_every_record_resolves(built_project):

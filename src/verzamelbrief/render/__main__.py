@@ -15,9 +15,9 @@ from pathlib import Path
 
 import yaml
 
-from .. import herkomst, paths, provenance
+from .. import paths, provenance
 from ..outputs import write_bytes
-from . import offline, quarto
+from . import herkomst_report, offline, quarto
 from .embed import RenderError
 
 ENGINES = ("auto", "quarto", "offline")
@@ -49,12 +49,12 @@ def engine_label(engine: str) -> str:
     return f"de offline renderer van dit project: pandoc {pypandoc.get_pandoc_version()} (pypandoc-binary) en {typst}"
 
 
-def _write_records(project: Path, records: herkomst.Collected) -> Path:
+def _write_records(project: Path, records: herkomst_report.Collected) -> Path:
     """``herkomst.json`` beside the HTML and PDF, in the project's output folder."""
     out_dir = project / ((yaml.safe_load((project / "_quarto.yml").read_text(encoding="utf-8")) or {})
                          .get("project", {}).get("output-dir", "_build"))
     target = out_dir / "herkomst.json"
-    write_bytes(target, herkomst.json_bytes(records))
+    write_bytes(target, herkomst_report.json_bytes(records))
     return target
 
 
@@ -78,14 +78,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"▶ report: rendering {paths.relative(args.project)} with {label}", flush=True)
         provenance.write_colophon(args.project / "_colofon.md", renderer=label, date=date)
         # the appendix of provenance records; fails (one line) on a number shown without one
-        records = herkomst.write(args.project)
+        records = herkomst_report.write(args.project)
         epoch = offline.source_date_epoch(date)
         if engine == "quarto":
             written = quarto.render(args.project, date=date, epoch=epoch)
         else:
             written = offline.render(args.project, date=date, formats=tuple(args.to or ("html", "typst")))
         written.append(_write_records(args.project, records))
-    except (RenderError, herkomst.HerkomstError) as exc:
+    except (RenderError, herkomst_report.HerkomstError) as exc:
         print(f"✗ report: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
