@@ -59,6 +59,12 @@ def result(name: str, **params) -> tuple[Path, dict]:
     return _RUNS[start(name, **params)].result(timeout=600)
 
 
+def researcher_argv(folder: Path) -> list[str]:
+    """The README's first papermill example, writing into ``folder``."""
+    return ["papermill", "09_bib_examenmonitor.ipynb", str(folder / "09.ipynb"), "-k", KERNEL,
+            "-p", "pct_decimals", "2", "-p", "fig_format", "png", "-p", "processed_dir", str(folder / "processed")]
+
+
 def researcher_run(folder: Path) -> dict:
     """The README's papermill example as a researcher runs it: in a checkout of their own
     (a copy), from ``notebooks/``, inside the environment (its ``bin`` first on PATH, no
@@ -68,9 +74,7 @@ def researcher_run(folder: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("VERZAMELBRIEF_ROOT", "MAKEFLAGS", "MAKELEVEL")}
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["PYTHONPATH"] = str(project / "src")
-    argv = ["papermill", "09_bib_examenmonitor.ipynb", str(folder / "09.ipynb"), "-k", KERNEL,
-            "-p", "pct_decimals", "2", "-p", "processed_dir", str(folder / "processed")]
-    return {"argv": argv, "cwd": project / "notebooks", "env": env, "project": project, "folder": folder}
+    return {"argv": researcher_argv(folder), "cwd": project / "notebooks", "env": env, "project": project, "folder": folder}
 
 
 def bad_parameter_run(folder: Path) -> dict:
