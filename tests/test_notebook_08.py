@@ -59,6 +59,8 @@ def test_08_defaults_reproduce_the_letter(built_notebook):
     assert eur("1,11") not in findings  # eur_decimals = 1
     assert f"ruim{NBSP}{eur('22')}" in findings and "2027" in findings
     assert "15 projecten" in findings and findings.count("berekend") == 3 and "ongeveer" not in findings
+    # the three themes in the letter's order (§8 alinea 2 and 3)
+    assert findings.index("‘Duale trajecten’") < findings.index("‘Contextgericht leren’") < findings.index("‘Specifieke")
 
     table = strip(markdown_of(nb, "tbl-amif-kerncijfers"))
     assert f"| Subsidieplafond: ‘Duale trajecten’ | {eur('10,5')} | brief §8, alinea 3 |" in table
