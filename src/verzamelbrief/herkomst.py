@@ -225,7 +225,9 @@ def parameter(value, block: str, key: str, label: str = ""):
 
 
 def wording(value: float, unit: str, qualifier: str) -> str:
-    """How the letter words a figure: words for a share in words, else digits with its unit.
+    """A letter figure as the records show it: the letter's qualifier word and the value in
+    digits with its unit (words for a share the letter gives in words). Not a quotation: the
+    letter may write the number in words ("drie punten" is ``3 vragen`` here).
 
     >>> wording(0.75, "fraction", "nearly"), wording(15, "percent", "exact"), wording(1300, "count", "more_than")
     ('bijna driekwart', '15 procent', 'ruim 1.300')

@@ -177,9 +177,9 @@ def appendix_markdown(collected: Collected) -> str:
         rec = collected.records[rid]
         shown = " en ".join(_esc(t) for t in rec["shown"])  # no quotes: Typst sets a quote after a digit as a prime
         head = f"**{_title(rec)}**" + (f": {shown}" if shown else "") + f" (`{rid}`)"
-        if rec["kind"] == "brief":
+        if rec["kind"] == "brief":  # the figure in digits with the letter's qualifier: not a quotation ("drie punten")
             detail = [
-                f"De brief, {_esc(rec['locator'])}, schrijft: {_esc(rec['wording'])} ({_esc(text.QUALIFIER_NL[rec['qualifier']])}).",
+                f"Cijfer uit de brief, {_esc(rec['locator'])}: {_esc(rec['wording'])} ({_esc(text.QUALIFIER_NL[rec['qualifier']])}).",
                 f"Overgenomen in {_esc(rec['file'])}, regel {rec['line']}.",
             ]
         elif rec["kind"] == "parameter":
