@@ -62,6 +62,14 @@ def test_date_order_puts_undated_last():
     assert order.index("2023-04-01") < order.index("2023-Q2")
 
 
+def test_the_appendix_dates_what_it_can_and_says_so_for_the_rest():
+    columns, rows = commitments.appendix_rows(commitments.load(RAW))
+    assert columns[0] == "Datum of periode" and rows[-1][0] == "zonder datum"
+    # an entry with timing words but no date or period: no date, and the letter's words beside it
+    assert any(r[0] == "zonder datum" and r[4] == "‘zo spoedig mogelijk’" for r in rows)
+    assert "geen termijn genoemd" not in [r[0] for r in rows]
+
+
 def test_due_forms():
     assert commitments.due_period("2023-06")[1].isoformat() == "2023-06-30"
     assert commitments.due_period("2024-02")[1].isoformat() == "2024-02-29"

@@ -26,8 +26,10 @@ def test_12_defaults_list_every_commitment_per_topic_and_in_date_order(built_not
     table = markdown_of(nb, "tbl-toezeggingen")
     rows = [line for line in table.splitlines()[2:] if line.startswith("|")]
     assert len(rows) == len(RAW)
-    assert rows[0].startswith("| 1 februari 2023 |") and rows[-1].startswith("| geen termijn genoemd |")
+    assert rows[0].startswith("| 1 februari 2023 |") and rows[-1].startswith("| zonder datum |")
     assert "| 4e kwartaal 2023 | toezegging, gepland |" in table
+    assert table.splitlines()[0].startswith("| Datum of periode | Soort | Wat |")
+    assert "| zonder datum | besluit, gepland |" in table and "‘zo spoedig mogelijk’" in table  # timing words, no date
     assert "‘in het eerste kwartaal’ \\[van 2023\\]" in table  # the project's addition, shown in brackets
 
 

@@ -15,7 +15,8 @@ out either way. :data:`LEFT_OUT` lists what was considered and not checked, with
 
 A verdict that rests on an assumption or on one reading of the letter carries it:
 ``condition`` (for a :class:`Figure`) or the readings of a :class:`Claim` become part of the
-verdict's own words ("wijkt af, als ...").
+verdict's own words ("wijkt af, als ..."). So does a verdict on a qualified figure that holds
+only thanks to the margin (:data:`MARGIN_CONDITION`): the margin is this report's choice.
 
 Every check can fail: ``tests/test_checks.py`` changes one input figure per check and sees
 its verdict change.
@@ -63,6 +64,7 @@ starts from are taken as stated.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -70,7 +72,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import derive, herkomst, paths
+from . import derive, herkomst, letter, paths
 from .catalogue import figure, load_catalogue, load_table, resolve
 from .tolerance import QUALIFIER_MARGIN_PCT, accepted_range, exact_value, stated_margin  # noqa: F401  (part of this module's API)
 
@@ -85,6 +87,11 @@ OTHER_MARGINS_PCT = (5.0, 20.0)
 
 #: The largest margin :func:`turning_margins` tries (the parameter models allow no more).
 TURNING_UPTO_PCT = 50.0
+
+#: The qualifiers the margin applies to, and what a verdict that holds only thanks to the margin says (in
+#: the verdict itself: the margin is this report's choice, not the letter's).
+MARGIN_QUALIFIERS = ("about", "more_than", "nearly")
+MARGIN_CONDITION = "dankzij de marge van dit rapport (zonder marge wijkt het af)"
 
 #: The share of a group this report takes "veel" and "een groot aantal" to mean at least (a choice:
 #: the letter gives no measure). The appendix says so in each verdict that uses it.
@@ -267,8 +274,9 @@ def share_pct(part: Figure, whole: Figure) -> Recompute:
 def share_of_rest_pct(part: Figure, done: Figure) -> Recompute:
     """``part`` in percent of what ``done`` leaves of 100 % (the group that has not done it yet)."""
     def fn(p, d, label=""):
-        rest = _c("complement", d, rule="het deel dat het nog niet heeft", unit="percent", label="Wie het nog niet heeft", whole=100)
-        return _c("pct_of", p, rest, rule="het deel in procenten van wie het nog niet heeft", unit="percent", label=label)
+        rest = _c("complement", d, rule="het deel dat het aanbod nog niet had", unit="percent",
+                  label="Deel zonder gerealiseerd aanbod", whole=100)
+        return _c("pct_of", p, rest, rule="het deel in procenten van wie het aanbod nog niet had", unit="percent", label=label)
 
     return Recompute((part, done), fn, f"100 * {part.label} / (100 - {done.label})")
 
@@ -329,7 +337,7 @@ def _markt(indicator: str, category: str) -> Figure:
 CHECKS: tuple[Check, ...] = (
     Check(
         "leerbaarheid_cesuur_verlaging", 3,
-        "Verlaging van de cesuur, naast de oude en de nieuwe cesuur",
+        "Verlaging van de cesuur, tegenover het verschil tussen de oude en de nieuwe cesuur",
         Figure(_LEER, "cutoff_reduction", "total", 2023),
         difference(Figure(_LEER, "cutoff_correct", "old_cutoff", 2023),
                    Figure(_LEER, "cutoff_correct", "new_cutoff", 2023)),
@@ -337,8 +345,8 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         "leerbaarheid_minder_nadeel", 3,
-        "Minder asielstatushouders met nadeel dan het aantal met een ten onrechte ‘niet haalbaar’: "
-        "het aandeel in de Z-route als deel van het aandeel met ‘niet haalbaar’",
+        "Minder asielstatushouders met nadeel dan inburgeraars met een ten onrechte ‘niet haalbaar’: "
+        "het aandeel in de Z-route, als deel van het aandeel met ‘niet haalbaar’",
         Claim("aanzienlijk minder", 0, 100, "percent", _LEER, "§3 alinea 3", strict=(False, True)),
         readings=(("", (share_pct(Figure(_LEER, "asylum_permit_holders_share", "z_route", 2023),
                                   Figure(_LEER, "asylum_permit_holders_share", "not_feasible", 2023)),)),),
@@ -363,7 +371,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         "bib_groei_kandidaten", 9,
-        "Groei van het aantal kandidaten voor het examen in het buitenland, vergeleken met een jaar eerder",
+        "Groei van het aantal kandidaat-inburgeraars in het buitenland tegenover een jaar eerder",
         Figure(_BIB, "candidates_growth", "total", 2021),
         growth_pct(Figure(_BIB, "candidates", "total", 2020), Figure(_BIB, "candidates", "total", 2021)),
     ),
@@ -375,7 +383,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         "markt_taalaanbieders_grootste_deel", 10,
-        "Taalaanbieders die in ieder geval in het jaar van de brief nog aanbod hebben voor inburgeraars onder de Wi2013: "
+        "Taalaanbieders die in 2023 in elk geval nog aanbod hebben voor inburgeraars onder de Wi2013: "
         "de woorden van de brief naast het percentage",
         Claim("het grootste deel", 50, 100, "percent", _MARKT, "§10 De drie leerroutes alinea 2", strict=(True, False)),
         readings=(("", (same(_markt("providers_share", "offer_wi2013_2023")),)),),
@@ -383,15 +391,14 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         "markt_niet_overal", 10,
-        "Z-route (participatiedeel) en MAP: "
-        "de woorden van de brief naast de percentages",
+        "Participatiedeel Z-route en MAP: de woorden van de brief naast de percentages",
         Claim("nog niet overal gerealiseerd", 0, 100, "percent", _MARKT, _PARTICIPATION, strict=(False, True)),
         readings=(("", tuple(same(_markt("coverage_realised", m)) for m in _MODULES)),),
         counted=False,
     ),
     Check(
         "markt_veel_afrondend", 10,
-        "Gemeenten in de afrondende fase voor dezelfde twee onderdelen",
+        "Afrondende fase bij participatiedeel Z-route en MAP, als deel van de gemeenten",
         Claim("veel van de gemeenten", MANY_MIN_PCT, 100, "percent", _MARKT, _PARTICIPATION),
         readings=(
             ("de gemeenten die het aanbod nog niet hadden",
@@ -407,32 +414,42 @@ CHECKS: tuple[Check, ...] = (
 #: Considered and not checked: (section, where: raw figures or, for words only, a locator; the letter's point
 #: in the project's words; why not). Figures give their locator from ``data/raw``.
 LEFT_OUT: tuple[tuple[int, tuple[Figure | str, ...], str, str], ...] = (
-    (0, ("Aanleiding alinea 1",), "Het aantal onderwerpen, in woorden en in cijfers",
-     ("Een telling van de opsomming, geen cijfer uit de gegevens; de opsomming telt evenveel onderwerpen "
-      "als de brief noemt, dus dit kan niet misgaan.")),
+    (0, ("Aanleiding alinea 1", "§1 alinea 3", "§7 alinea 4", "§7 alinea 7", "§8 alinea 2"),
+     "Aantallen bij een opsomming: de onderwerpen van de brief (in woorden en in cijfers), de actielijnen van het "
+     "plan, de groepen AOW-gerechtigden, de opties voor die groepen en de thema’s van het AMIF",
+     ("Natellen klopt: elke opsomming heeft zoveel punten als de brief noemt. Het zijn tellingen in de brief zelf, "
+      "geen cijfers uit de brongegevens; er valt niets na te rekenen.")),
     (1, (Figure("01_statushouders_aan_het_werk", "municipalities_offering", "work_experience_volunteering"),
          _markt("municipalities_dual_use", "uses_dual_trajectories")),
-     "Twee aandelen van gemeenten uit dezelfde monitor van het KIS",
+     "Twee aandelen van gemeenten uit de jaarlijkse KIS-monitor, even groot, in §10 met ‘circa’",
      ("Ze gaan over verschillende voorzieningen (werkervaringsplekken en vrijwilligerswerk, duale trajecten); "
       "er is niets om ze tegen af te zetten.")),
+    (3, ("§3 alinea 1",), "‘Veel meer’ inburgeringsplichtigen dan ingeschat met de uitslag ‘niet haalbaar’",
+     "De brief noemt de inschatting niet; er is niets om de uitslagen tegen af te zetten."),
     (3, (Figure(_LEER, "wrongly_not_feasible", "total", 2023),), "Het aantal inburgeraars dat ten onrechte ‘niet haalbaar’ kreeg",
-     "Een uitkomst van een analyse; de brief geeft de getallen niet waaruit het volgt."),
+     ("Een uitkomst van een eerste analyse; de brief geeft niet de getallen waaruit het volgt. Verderop in de alinea "
+      "noemt de brief hetzelfde aantal nog eens, zonder ‘ruim’.")),
     (4, (Figure("04_agi_ontheffing", "attempts_before_agi_exemption", "until_april_2023", 2023),),
-     "Het lagere aantal examenpogingen bij AGI", "Een besluit; de brief leidt er geen cijfer uit af."),
+     "Minder examenpogingen bij de AGI-ontheffing", "Een besluit; de brief leidt er geen ander cijfer uit af."),
     (5, (Figure("05_onderwijsroute", "share_of_asylum_pip", "total", 2022),),
      "Het aantal inburgeraars in de onderwijsroute, als deel van alle asielstatushouders met een PIP",
      "Het totaal dat eruit volgt, staat niet in de brief; er is niets om de uitkomst mee te vergelijken."),
-    (7, ("§7 alinea 3", "§7 alinea 5"), "‘Beperkte doelgroep’ en ‘beperkte groep’ voor mensen van AOW-leeftijd",
+    (5, (Figure("05_onderwijsroute", "learners_onderwijsroute", "total", 2022),),
+     "Het aantal inburgeraars in de onderwijsroute ‘blijft achter op de prognoses’",
+     "De brief noemt de prognoses niet."),
+    (7, ("§7 alinea 3", "§7 alinea 5"),
+     "‘Een hele beperkte doelgroep’ en ‘een zeer beperkte groep’: mensen van AOW-gerechtigde leeftijd",
      "De brief geeft geen maat voor ‘beperkt’; de aantallen staan in §7 van dit rapport."),
     (7, (Figure("07_aow_naturalisatie", "naturalisation_requests", "aow_age", 2021),),
-     "Minder naturalisatieverzoeken na de AOW-leeftijd dan op jongere leeftijd",
-     "Kan niet misgaan: het gaat om een paar honderd verzoeken tegenover tienduizenden."),
+     "‘Aanzienlijk lager’: naturalisatieverzoeken van wie de AOW-gerechtigde leeftijd al heeft, tegenover die "
+     "van jongere aanvragers",
+     "De cijfers ernaast maken het al waar: een paar honderd verzoeken tegenover tienduizenden."),
     (8, (Figure(_AMIF, "remaining_call", "total", 2022), Figure(_AMIF, "remaining_programme", "total", 2027)),
      "Het restant van deze ronde naast het bedrag voor de rest van de programmaperiode",
      "De brief zegt niet of het restant in dat bedrag zit, en noemt het totaal van de programmaperiode niet."),
     (10, (_markt("providers_share", "offer_wi2013_2023"),),
-     "Voldoende aanbod voor de Wi2013, afgeleid uit het aandeel taalaanbieders",
-     "Een verwachting; de vraag naar aanbod staat niet in de brief."),
+     "‘Vooralsnog lijkt’ er voldoende aanbod voor de Wi2013, afgeleid uit het aandeel taalaanbieders",
+     "Een voorzichtige conclusie; hoeveel aanbod nodig is, staat niet in de brief."),
     (10, (_markt("waiting_time", "wi2013"),), "Hoeveel langer de wachttijd van Wi2013-inburgeraars is dan die van Wi2021-inburgeraars",
      "De brief noemt de twee wachttijden, geen verschil of verhouding."),
 )
@@ -469,8 +486,16 @@ def join_locators(found: list[str]) -> str:
 
 
 def show_locator(locator: str) -> str:
-    """A locator as the report shows it (one place to change when the report gets its own form)."""
-    return locator
+    """A locator of :func:`join_locators` in the report's one form (:func:`verzamelbrief.letter.display_many`).
+
+    >>> show_locator("§10 X alinea 1 en 2; Aanleiding alinea 1")
+    'brief (Aanleiding), alinea 1; brief §10 (X), alinea 1 en 2'
+    """
+    found = []
+    for part in locator.split("; "):
+        head, sep, numbers = part.rpartition(" alinea ")
+        found += [f"{head} alinea {n}" for n in numbers.split(" en ")] if sep else [part]
+    return letter.display_many(found)
 
 
 def _claim_verdict(check: Check, values: list[tuple[str, list[float]]]) -> tuple[str, str]:
@@ -503,6 +528,8 @@ def evaluate(check: Check, tables: Tables, margin_pct: float = QUALIFIER_MARGIN_
         stated, qualifier, unit, words = float(row["value"]), str(row["qualifier"]), str(row["unit"]), check.words
         low, high = accepted_range(stated, qualifier, unit, margin_pct)
         result, condition, rule = verdict(stated, value, qualifier, unit, margin_pct), check.condition, check.recompute.rule
+        if qualifier in MARGIN_QUALIFIERS and verdict(stated, value, qualifier, unit, 0.0) != result:
+            condition = "; ".join(c for c in (condition, MARGIN_CONDITION) if c)
         indicator, category, year = ref.indicator, ref.category, ref.year
     return {
         "check": check.id,
@@ -618,7 +645,7 @@ def traced_range(stated, qualifier: str, unit: str, margin):
 
 def _claim_bound(check: Check, value: float, side: str):
     if side == "low" and value == MANY_MIN_PCT:
-        return _constant(MANY_MIN_PCT, "MANY_MIN_PCT", "Ten minste dit deel heet ‘veel’ of ‘een groot aantal’")
+        return _constant(MANY_MIN_PCT, "MANY_MIN_PCT", "Kleinste deel dat dit rapport ‘veel’ of ‘een groot aantal’ noemt")
     name = "ondergrens" if side == "low" else "bovengrens"
     return _constant(value, f"CHECKS, {check.id}, {name}", f"{name.capitalize()} van ‘{check.stated.words}’")
 
@@ -646,13 +673,13 @@ def trace(tables: Tables, margin_pct: float = QUALIFIER_MARGIN_PCT,
     return out
 
 
-def _count(ids, shown: Mapping[str, Shown], rule: str):
-    """How many of the checks ``ids`` there are, as a ``count`` record of their recomputed values."""
+def _count(ids, shown: Mapping[str, Shown], rule: str, label: str = "Aantal uitspraken"):
+    """How many of the checks ``ids`` there are, as a ``count`` record (named ``label``) of their recomputed values."""
     from . import fmt
 
     items = [shown[i].values[0][1][0] for i in ids]
     formula = f"aantal van {'; '.join(fmt._number(round(v, 4)) for v in items) or 'geen'} = {len(items)}"
-    return herkomst.computed(len(items), rule, "count", items, formula, unit="count", label="Aantal uitspraken")
+    return herkomst.computed(len(items), rule, "count", items, formula, unit="count", label=label)
 
 
 def _turning(check_id: str, shown: Shown, grid_margin: float, step: float = 0.5):
@@ -693,7 +720,16 @@ def validation_guarantees(raw_dir: Path | str | None = None) -> list[tuple[int, 
             whole_name = _ref_name(entry, whole) + ("" if "/" in whole else " (samen)")
             parts = " plus ".join(_ref_name(entry, p) for p in rel["parts"])
             out.append((int(entry["section"]), f"{parts}: niet meer dan {whole_name}"))
-    return sorted(out)
+    return sorted((s, _quotes(desc)) for s, desc in out)
+
+
+def _quotes(label: str) -> str:
+    """Straight quotes round a term in a catalogue label as the report sets them: ``'x'`` -> ``‘x’``.
+
+    >>> _quotes("Samenstelling groep 'plicht vervalt'")
+    'Samenstelling groep ‘plicht vervalt’'
+    """
+    return re.sub(r"""(?<!\w)['"]([^'"]+)['"](?!\w)""", r"‘\1’", label)
 
 
 # ---------------------------------------------------------------- in Dutch, for the report
@@ -764,7 +800,7 @@ def show_accepted(row, shown: Shown) -> str:
         return f"€{fmt.NBSP}{fmt.number(_rounded(shown.low, d))}–{fmt.number(_rounded(shown.high, d))} miljoen"
     if row.unit in ("percent", "fraction"):
         def pct(x):
-            x = _c("scale", x, rule="het deel in procenten", unit="percent", label="In procenten", factor=100) if row.unit == "fraction" else x
+            x = _c("scale", x, rule="het deel in procenten", unit="percent", label="Grens in procenten", factor=100) if row.unit == "fraction" else x
             return fmt.number(_rounded(x, 10))
         return f"{pct(shown.low)}–{pct(shown.high)}{fmt.NBSP}%"
     return f"{fmt.number(_rounded(shown.low, d))}–{fmt.unit(_rounded(shown.high, d), row.unit)}"
@@ -776,7 +812,7 @@ def display_table(result: pd.DataFrame, decimals: int, shown: Mapping[str, Shown
     return pd.DataFrame(
         {
             "Vindplaats": [show_locator(loc) for loc in result["locator"]],
-            "Uitspraak": [s if c else f"{s} (telt niet mee: kan niet misgaan)"
+            "Uitspraak": [s if c else f"{s} (telt niet mee: {NOT_COUNTED})"
                           for s, c in zip(result["statement"], result["counted"])],
             "Volgens de brief": [show_stated(r, shown[r.check]) for r in result.itertuples()],
             "Getoetst aan": [show_recomputed(r, decimals, shown[r.check]) for r in result.itertuples()],
@@ -785,6 +821,9 @@ def display_table(result: pd.DataFrame, decimals: int, shown: Mapping[str, Shown
         }
     )
 
+
+#: Why a word check is shown but not counted (in the table, after its statement).
+NOT_COUNTED = "de cijfers ernaast maken het al waar"
 
 #: Alignment and relative column widths of :func:`display_table` (pandoc wraps the cells of a wide table).
 DISPLAY_ALIGN = ["l", "l", "l", "r", "r", "l"]
@@ -819,6 +858,15 @@ def left_out_table(tables: Tables) -> pd.DataFrame:
                          for _, src, what, why in sorted(LEFT_OUT, key=lambda x: x[0])])
 
 
+def _in_brackets(locator: str) -> str:
+    """A shown locator inside brackets, without brackets of its own.
+
+    >>> _in_brackets("brief §10 (Risico’s), alinea 3")
+    'brief §10, Risico’s, alinea 3'
+    """
+    return locator.replace(" (", ", ").replace("), ", ", ")
+
+
 def _lower_first(label: str) -> str:
     """``Verzoeken om naturalisatie`` -> ``verzoeken om naturalisatie``; ``MDT-aanbieders`` stays."""
     return label[:1].lower() + label[1:] if label[1:2].islower() else label
@@ -840,7 +888,9 @@ def findings(result: pd.DataFrame, margin_pct: float, decimals: int,
 
     def count(df, *verdicts):
         ids = list(df.loc[df["verdict"].isin(verdicts), "check"])
-        return _count(ids, shown, f"het aantal uitspraken met het oordeel {' of '.join(verdicts)}")
+        which = "zonder voorbehoud" if df is plain else "met een voorbehoud (aanname, keuze of lezing)"
+        return _count(ids, shown, f"het aantal meegetelde uitspraken {which} met het oordeel {' of '.join(verdicts)}",
+                      f"Uitspraken {which} met het oordeel {' of '.join(verdicts)}")
 
     def n_word(k: int, one: str, many: str) -> str:
         return f"{fmt.number(k)} {one if k == 1 else many}"
@@ -853,13 +903,15 @@ def findings(result: pd.DataFrame, margin_pct: float, decimals: int,
         parts.append(f"{n_word(count(plain, WIJKT_AF), 'wijkt', 'wijken')} af")
     if count(conditional, KLOPT, AFGEROND):
         k = count(conditional, KLOPT, AFGEROND)
-        parts.append(f"{n_word(k, 'klopt', 'kloppen')} alleen onder een aanname of bij één lezing van de brief")
+        parts.append(f"{n_word(k, 'klopt', 'kloppen')} alleen onder een aanname, een keuze van dit rapport "
+                     f"of één lezing van de brief")
     if count(conditional, WIJKT_AF):
         parts.append(f"{n_word(count(conditional, WIJKT_AF), 'wijkt', 'wijken')} af onder een aanname")
-    n_counted = _count(list(counted["check"]), shown, "het aantal meegetelde uitspraken")
-    summary = (f"De bijlage toetst {fmt.number(n_counted)} afzonderlijke uitspraken van de brief die bij andere "
-               f"cijfers anders zouden uitvallen: {text.join(parts)}.")
-    extra = _count(list(result.loc[~result["counted"], "check"]), shown, "het aantal uitspraken dat niet meetelt")
+    n_counted = _count(list(counted["check"]), shown, "het aantal meegetelde uitspraken", "Meegetelde uitspraken")
+    summary = (f"De bijlage toetst {fmt.number(n_counted)} afzonderlijke uitspraken van de brief waarvan de uitkomst "
+               f"niet al vaststaat: {text.join(parts)}.")
+    extra = _count(list(result.loc[~result["counted"], "check"]), shown, "het aantal uitspraken dat niet meetelt",
+                   "Uitspraken die niet meetellen")
     if extra:
         summary += (f" Nog {n_word(extra, 'uitspraak', 'uitspraken')} in woorden {'staat' if extra == 1 else 'staan'} "
                     f"in de tabel maar {'telt' if extra == 1 else 'tellen'} niet mee, omdat de cijfers ernaast "
@@ -867,13 +919,13 @@ def findings(result: pd.DataFrame, margin_pct: float, decimals: int,
     items = [summary]
 
     def line(r) -> str:
-        return (f"{r.statement} ({show_locator(r.locator)}): {r.shown_verdict}. Volgens de brief: {show_stated(r, shown[r.check])}; "
+        return (f"{r.statement} ({_in_brackets(show_locator(r.locator))}): {r.shown_verdict}. Volgens de brief: {show_stated(r, shown[r.check])}; "
                 f"getoetst aan: {show_recomputed(r, decimals, shown[r.check])}.")
 
     items += [line(r) for r in counted[counted["verdict"] == WIJKT_AF].itertuples()]
     items += [line(r) for r in conditional[conditional["verdict"] != WIJKT_AF].itertuples()]
-    items += [line(r) + " Dit getal staat met meer decimalen dan het rapport elders voor berekende percentages "
-              "gebruikt, om de afronding te kunnen beoordelen."
+    items += [line(r) + " Dit getal staat met meer decimalen dan de hele procenten die het rapport voor berekende "
+              "percentages gebruikt, om de afronding te kunnen beoordelen."
               for r in plain[plain["verdict"] == AFGEROND].itertuples()]
     margin_line = (f"Marge bij ‘ongeveer’, ‘circa’, ‘ruim’ en ‘bijna’: {fmt.percent(margin_pct)} van het genoemde "
                    f"cijfer (relatief, geen procentpunten).")
@@ -883,7 +935,7 @@ def findings(result: pd.DataFrame, margin_pct: float, decimals: int,
     rows = {r.check: r for r in result.itertuples()}
     for c, (m, final) in (turning or {}).items():
         r, m = rows[c], _turning(c, shown[c], m)
-        margin_line += (f" Het oordeel over {show_stated(r, shown[c])} ({show_locator(r.locator)}) hangt van de marge af: "
+        margin_line += (f" Het oordeel over {show_stated(r, shown[c])} ({_in_brackets(show_locator(r.locator))}) hangt van de marge af: "
                         f"vanaf {fmt.percent(m, _decimals_of(m))} is het ‘{final}’, bij een kleinere marge niet.")
     upto = _constant(TURNING_UPTO_PCT, "TURNING_UPTO_PCT", "Grootste marge waarbij het omslagpunt is gezocht")
     if turning is not None and not turning:
@@ -894,7 +946,8 @@ def findings(result: pd.DataFrame, margin_pct: float, decimals: int,
     if guarantees:
         items.append(
             "Niet meegeteld: de verbanden tussen delen en een geheel. Ze kloppen in de brief. "
-            "Dit rapport controleert ze al bij het overnemen van de cijfers en neemt cijfers die ze breken niet over, "
-            "dus een herberekening kan ze niet meer tegenspreken. Het zijn: " + "; ".join(f"{desc} (§{s})" for s, desc in guarantees) + "."
+            "Dit rapport controleert ze al bij het overnemen van de cijfers: breekt een overgenomen cijfer zo’n verband, "
+            "dan wordt het rapport niet gemaakt. Een herberekening kan ze hier dus niet meer tegenspreken. Het zijn: "
+            + "; ".join(f"{desc} (brief §{s})" for s, desc in guarantees) + "."
         )
     return items

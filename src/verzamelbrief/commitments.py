@@ -13,7 +13,7 @@ by the letter's order; undated entries come last.
 >>> due_period("2023-Q2")
 (datetime.date(2023, 4, 1), datetime.date(2023, 6, 30))
 >>> due_nl("2023-Q2"), due_nl("2023-04-01"), due_nl("2025"), due_nl("")
-('2e kwartaal 2023', '1 april 2023', '2025', 'geen termijn')
+('2e kwartaal 2023', '1 april 2023', '2025', 'zonder datum')
 """
 
 from __future__ import annotations
@@ -39,6 +39,9 @@ ID = re.compile(r"^T(\d{2})-([1-9]\d*)$")
 DUE = re.compile(r"^(\d{4})(?:-Q([1-4])|-(\d{2})|-(\d{2})-(\d{2}))?$")
 MONTHS_NL = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
              "oktober", "november", "december"]
+#: The 'Datum of periode' of an entry whose timing the letter ties to no date or period ("zo spoedig
+#: mogelijk", "momenteel", or no timing at all).
+UNDATED = "zonder datum"
 MAX_TEXT = 400  # characters in a text column: short words, not the letter's sentences
 
 
@@ -100,7 +103,7 @@ def due_period(due: str) -> tuple[dt.date, dt.date]:
 def due_nl(due: str) -> str:
     """A ``due`` value in Dutch words, for the report."""
     if not due:
-        return "geen termijn"
+        return UNDATED
     m = DUE.match(due)
     year, quarter, month, month_d, day = m.groups()
     if quarter:
@@ -276,9 +279,9 @@ def what_line(c: Commitment) -> str:
     return f"{text} Antwoord op: {c.answers}." if c.answers else text
 
 
-TOPIC_INTRO = ("**Besluiten, toezeggingen en termijnen in dit onderwerp**, in eigen woorden; de tijdsaanduiding "
-               "staat tussen aanhalingstekens zoals de brief die geeft, en tussen vierkante haken staat wat de "
-               "brief daarbij bedoelt maar niet letterlijk zegt.\n\n")
+TOPIC_INTRO = ("**Besluiten, toezeggingen, aankondigingen, onderzoeken en evaluaties in dit onderwerp**, in de woorden van dit "
+               "rapport; de tijdsaanduiding staat tussen aanhalingstekens zoals de brief die geeft, en tussen vierkante "
+               "haken staat wat de brief daarbij bedoelt maar niet letterlijk zegt.\n\n")
 
 
 def topic_markdown(items: Iterable[Commitment], section: int, style: str = "list", show_actor: bool = True) -> str:
@@ -291,7 +294,7 @@ def topic_markdown(items: Iterable[Commitment], section: int, style: str = "list
         return "*In dit onderwerp noemt de brief geen besluiten, toezeggingen of termijnen.*\n"
     if style == "table":
         columns, rows = appendix_rows(own, show_actor)
-        keep = [i for i, col in enumerate(columns) if col != "Termijn"]
+        keep = [i for i, col in enumerate(columns) if col != WHEN_SORTED]
         return TOPIC_INTRO + rows_table([columns[i] for i in keep], [[r[i] for i in keep] for r in rows],
                                         align=["l"] * len(keep), widths=[WIDTHS[columns[i]] for i in keep])
     lines = []
@@ -305,15 +308,17 @@ def topic_markdown(items: Iterable[Commitment], section: int, style: str = "list
     return TOPIC_INTRO + "\n".join(lines) + "\n"
 
 
+#: The appendix column that turns the letter's timing words into a date, quarter or year, to sort by.
+WHEN_SORTED = "Datum of periode"
 #: Relative column widths of the commitment tables.
-WIDTHS = {"Termijn": 2, "Soort": 3, "Wat": 6, "Wie": 2, "Wanneer volgens de brief": 3, "Vindplaats": 3}
+WIDTHS = {WHEN_SORTED: 2, "Soort": 3, "Wat": 6, "Wie": 2, "Wanneer volgens de brief": 3, "Vindplaats": 3}
 
 
 def appendix_rows(items: Iterable[Commitment], show_actor: bool = True) -> tuple[list[str], list[list[str]]]:
     """The appendix table 'Toezeggingen en termijnen': all entries in date order, undated last
-    (their 'Termijn' says 'geen termijn genoemd')."""
-    columns = ["Termijn", "Soort", "Wat", "Wie", "Wanneer volgens de brief", "Vindplaats"]
-    rows = [[due_nl(c.due) if c.due else "geen termijn genoemd", kind_nl(c), what_line(c), c.actor,
+    (their 'Datum of periode' says 'zonder datum'; their timing words, if any, stand beside it)."""
+    columns = [WHEN_SORTED, "Soort", "Wat", "Wie", "Wanneer volgens de brief", "Vindplaats"]
+    rows = [[due_nl(c.due), kind_nl(c), what_line(c), c.actor,
              timing_nl(c), letter.display(c.locator)] for c in sorted(items, key=sort_key)]
     if not show_actor:
         columns.remove("Wie")
