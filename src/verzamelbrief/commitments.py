@@ -259,11 +259,13 @@ def timing_nl(c: Commitment) -> str:
     >>> timing_nl(Commitment("T05-1", 5, "toezegging", "gepland", "minister", "x",
     ...                      "in het tweede kwartaal van dit jaar [2023]", "2023-Q2", "", "§5 alinea 3"))
     '‘in het tweede kwartaal van dit jaar’ [2023]'
+    >>> timing_nl(Commitment("T08-2", 8, "aankondiging", "gepland", "-", "x", "[in] een latere ronde", "", "", "§8 alinea 3"))
+    '[in] ‘een latere ronde’'
     """
     if not c.when_nl:
         return "geen termijn genoemd"
-    return re.sub(r"[^\[\]]+(?=\[|$)", lambda m: f"‘{m.group().strip()}’ " if m.group().strip() else m.group(),
-                  c.when_nl).strip()
+    parts = re.findall(r"\[[^\]]*\]|[^\[]+", c.when_nl)
+    return " ".join(p if p.startswith("[") else f"‘{p.strip()}’" for p in parts if p.strip())
 
 
 # ---------------------------------------------------------------- how the report shows them

@@ -54,9 +54,11 @@ def percent(value: float, decimals: int = 0, locale: str = LOCALE) -> str:
 
 #: The report's one rule for the decimals of a percentage it computes itself (not one the
 #: letter states): whole per cents from 10 % up, one decimal below 10 %, so a computed
-#: share never looks more precise than the letter's whole-number inputs warrant.
+#: share never looks more precise than the letter's whole-number inputs warrant; one decimal more
+#: where a rounding of the letter is judged (§9's growth, the cijfercontrole).
 COMPUTED_PERCENT_RULE_NL = (
-    "Percentages die dit rapport zelf berekent, staan in hele procenten; onder de tien procent met één decimaal."
+    "Percentages die dit rapport zelf berekent, staan in hele procenten; onder de tien procent met één decimaal. "
+    "Waar het rapport nagaat hoe de brief een percentage afrondt, staat het berekende percentage met één decimaal meer."
 )
 
 

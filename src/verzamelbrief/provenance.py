@@ -91,7 +91,7 @@ def versions(renderer: str | None = None) -> list[tuple[str, str]]:
 
 def software_lines(renderer: str | None = None) -> list[str]:
     """The colophon's line about the software that typeset the report."""
-    return [f"Opgemaakt met {renderer}; de versies van alle onderdelen staan in de tabel hieronder."] if renderer else []
+    return [f"Opgemaakt met {renderer}; de versies van Python, de rekenpakketten en de opmaak staan in de tabel hieronder."] if renderer else []
 
 
 def project_version(root: Path) -> str | None:
@@ -134,7 +134,7 @@ def colophon_markdown(root: Path | None = None, date: str | None = None, rendere
     else:
         lines.append("Broncode: gemaakt buiten versiebeheer (git); de versie is onbekend.")
     if date:
-        lines.append(f"Datum van dit rapport: {fmt.date(str(date))} (een vaste datum, niet de datum van de brief).")
+        lines.append(f"Datum van deze reproductie: {fmt.date(str(date))} (een vaste datum, niet de datum van de brief).")
     lines.append(f"{fmt.number(len(files))} bronbestanden in data/raw; {fmt.number(len(params))} uitgevoerde notebooks.")
     lines += software_lines(renderer)
 
