@@ -29,14 +29,16 @@ def test_a_notebook_runs_in_the_project_kernel_from_notebooks(nbcli):
     assert not list((spec["project"] / "data" / "processed").glob("09_*")), "wrote into the checkout's data/processed"
 
 
-
 def test_the_run_is_the_readmes_command():
     """The command above is the README's first papermill example, output paths aside."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    shown = next(line.split() for line in readme.splitlines() if line.startswith("papermill ") and "processed_dir" in line)
+    shown = next(
+        line.split() for line in readme.splitlines() if line.startswith("papermill ") and "processed_dir" in line
+    )
     argv = researcher_argv(Path("/tmp"))
     assert len(shown) == len(argv)
     assert [a for a, b in zip(shown, argv) if not b.startswith("/tmp")] == [b for b in argv if not b.startswith("/tmp")]
+
 
 def test_jupyterlab_is_installed_and_sees_the_project_kernel():
     """JupyterLab is installed at its pin, and finds the project kernel as `jupyter kernelspec

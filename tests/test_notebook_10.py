@@ -10,6 +10,7 @@ from conftest import ROOT
 from nbhelpers import has_image, markdown_of
 from verzamelbrief import fmt, herkomst
 from verzamelbrief.render.embed import find_cell
+from verzamelbrief.render.herkomst_report import _cell_text
 
 NBSP = "\u00a0"
 LETTER_ORDER = ["b1_route", "z_route", "education_route", "z_route_participation", "map"]
@@ -44,7 +45,7 @@ def records_resolve(nb, labels):
                    if herkomst.MIME in o.get("data", {}))
     records = payload["records"]
     for label in labels:
-        md = herkomst._cell_text(find_cell(nb, label, "10_marktmonitor"))  # outputs, caption and alt text
+        md = _cell_text(find_cell(nb, label, "10_marktmonitor"))  # outputs, caption and alt text
         assert herkomst.untraced_numbers(md) == [], (label, herkomst.untraced_numbers(md))
         assert all(m.group(1) in records for m in herkomst.MARKED.finditer(md)), label
     assert payload["uses"]
