@@ -117,7 +117,7 @@ else
 	$(UV_INSTALL)
 	@echo "▶ env: creating .venv from requirements.txt (uv)"
 	test -x $(PY) || $(UV) venv --quiet --python "$$($(PYTHON) -c 'import os, sys; print(os.path.realpath(sys.executable))')" .venv
-	$(UV) pip sync --quiet --compile-bytecode --python $(PY) requirements.txt
+	$(UV) pip sync --quiet --python $(PY) requirements.txt
 	$(UV) pip install --quiet --python $(PY) --no-deps -e .
 endif
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (verzamelbrief-inburgering)" >/dev/null
