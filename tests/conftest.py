@@ -89,7 +89,10 @@ def pdf_text(path: Path) -> str:
         return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
     from pypdf import PdfReader
 
-    return "\n".join(page.extract_text() for page in PdfReader(str(path)).pages)
+    text = "\n".join(page.extract_text() for page in PdfReader(str(path)).pages)
+    # pypdf gives a hyphen inside a word (AGI-ontheffing) as U+00AD, like a break at a line's
+    # end; pdftotext gives '-': within a line it is a hyphen
+    return re.sub("\u00ad(?!\\s)", "-", text)
 
 
 def normalise_spaces(text: str) -> str:
