@@ -64,7 +64,6 @@ starts from are taken as stated.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -720,16 +719,8 @@ def validation_guarantees(raw_dir: Path | str | None = None) -> list[tuple[int, 
             whole_name = _ref_name(entry, whole) + ("" if "/" in whole else " (samen)")
             parts = " plus ".join(_ref_name(entry, p) for p in rel["parts"])
             out.append((int(entry["section"]), f"{parts}: niet meer dan {whole_name}"))
-    return sorted((s, _quotes(desc)) for s, desc in out)
+    return sorted(out)
 
-
-def _quotes(label: str) -> str:
-    """Straight quotes round a term in a catalogue label as the report sets them: ``'x'`` -> ``‘x’``.
-
-    >>> _quotes("Samenstelling groep 'plicht vervalt'")
-    'Samenstelling groep ‘plicht vervalt’'
-    """
-    return re.sub(r"""(?<!\w)['"]([^'"]+)['"](?!\w)""", r"‘\1’", label)
 
 
 # ---------------------------------------------------------------- in Dutch, for the report
