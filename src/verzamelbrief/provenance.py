@@ -91,7 +91,7 @@ def versions(renderer: str | None = None) -> list[tuple[str, str]]:
 
 def software_lines(renderer: str | None = None) -> list[str]:
     """The colophon's line about the software that typeset the report."""
-    return [f"Opgemaakt met {renderer}; de versies van Python, de rekenpakketten en de opmaak staan in de tabel hieronder."] if renderer else []
+    return [f"Opgemaakt met {renderer}; de versies van Python, de belangrijkste pakketten en de opmaak staan in de tabel hieronder."] if renderer else []
 
 
 def project_version(root: Path) -> str | None:

@@ -167,7 +167,7 @@ def _title(rec: dict) -> str:
 
 def appendix_markdown(collected: Collected) -> str:
     """The appendix "Herkomst van de cijfers": one paragraph per record, under its id."""
-    from .. import text
+    from .. import letter, text
 
     if not collected.records:
         return "Er zijn nog geen cijfers met een herkomstrecord.\n"
@@ -179,7 +179,7 @@ def appendix_markdown(collected: Collected) -> str:
         head = f"**{_title(rec)}**" + (f": {shown}" if shown else "") + f" (`{rid}`)"
         if rec["kind"] == "brief":  # the figure in digits with the letter's qualifier: not a quotation ("drie punten")
             detail = [
-                f"Cijfer uit de brief, {_esc(rec['locator'])}: {_esc(rec['wording'])} ({_esc(text.QUALIFIER_NL[rec['qualifier']])}).",
+                f"Cijfer uit {_esc(letter.display(rec['locator']))}: {_esc(rec['wording'])} ({_esc(text.QUALIFIER_NL[rec['qualifier']])}).",
                 f"Overgenomen in {_esc(rec['file'])}, regel {rec['line']}.",
             ]
         elif rec["kind"] == "parameter":
