@@ -375,7 +375,14 @@ def failing_lines(source: str, traceback: list[str]) -> list[str]:
 
 
 def _terminate(signum, frame):
-    """SIGTERM unwinds like Ctrl-C, so staged files are removed and outputs stay as they were."""
+    """SIGTERM unwinds like Ctrl-C, so staged files are removed and outputs stay as they were.
+
+    Only the first signal unwinds: a build killed as a process group gets SIGTERM from the
+    killer and again from each parent that passes it on (buildlog, buildlock), and a second
+    KeyboardInterrupt raised inside the clean-up would leave its files behind.
+    """
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     raise KeyboardInterrupt(f"signal {signum}")
 
 
@@ -463,6 +470,7 @@ def main(argv: list[str] | None = None) -> int:
         print(note, flush=True)
 
     signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, _terminate)
     print(f"▶ {source.stem}: running", flush=True)
     try:
         seconds = execute(source, target, parameters, args.kernel)
