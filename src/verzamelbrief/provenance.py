@@ -102,24 +102,16 @@ def project_version(root: Path) -> str | None:
     return tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"] if pyproject.is_file() else None
 
 
-def report_date(params_file: Path | None = None) -> str | None:
-    """``report.date`` of ``params.yaml``, read strictly (``None`` without the file)."""
-    from .yamlfile import load
-
-    params_file = Path(params_file or paths.PARAMS)
-    if not params_file.exists():
-        return None
-    data = load(params_file) or {}
-    return (data.get("report") or {}).get("date") if isinstance(data, dict) else None
-
-
 def colophon_markdown(root: Path | None = None, date: str | None = None, renderer: str | None = None) -> str:
     """The colophon's key lines and tables as Markdown (all text escaped)."""
     from .tables import escape, rows_table
 
     root = Path(root or paths.ROOT)
     git = git_state(root)
-    date = date or report_date(root / "params.yaml")
+    if date is None:
+        from .run import report_date  # the one reader of report.date: checked, one line when wrong
+
+        date = report_date(root / "params.yaml")
     files = file_hashes(root / "data" / "raw")
     params = notebook_parameters(root / "reports" / "_executed")
     version = project_version(root)
