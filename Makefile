@@ -179,7 +179,7 @@ $(EXEC_DIR)/%.ipynb: notebooks/%.ipynb $(PARAM_DIR)/%.yaml $$(call section_raw,$
 # The colophon (written at render time by verzamelbrief.provenance) shows the commit and
 # whether the tree had uncommitted changes, so the report depends on the git state. Files
 # git does not track among the build's inputs (a new notebook, say) count as changes: the
-# same list as provenance.UNTRACKED_INPUTS.
+# same list as provenance.UNTRACKED_INPUTS (tests/test_deps.py keeps the two equal).
 GIT_STATE := $(EXEC_DIR)/.git-state
 UNTRACKED_INPUTS := notebooks data/raw src reports params.yaml Makefile
 

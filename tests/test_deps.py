@@ -83,3 +83,15 @@ def test_a_notebook_that_is_not_python_is_one_clear_line(tmp_path, capsys):
     assert main([str(nb), "--package", str(package(tmp_path))]) == 1
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and err.startswith(f"error: {nb}: cannot read its imports"), err
+
+
+def test_the_makefile_and_the_colophon_count_the_same_untracked_files_as_inputs():
+    """The Makefile's UNTRACKED_INPUTS (the build's rerun state) and provenance.UNTRACKED_INPUTS
+    (the colophon's 'dirty') are one list written twice: this keeps them equal."""
+    import re
+
+    from verzamelbrief.provenance import UNTRACKED_INPUTS
+
+    line = re.search(r"^UNTRACKED_INPUTS := (.*)$", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M)
+    assert line, "Makefile: no UNTRACKED_INPUTS line"
+    assert tuple(line.group(1).split()) == UNTRACKED_INPUTS

@@ -33,7 +33,7 @@ from .outputs import write_text
 
 PACKAGES = ["pandas", "matplotlib", "papermill", "pandera", "babel", "nbclient"]
 #: The build's inputs: a file here that git does not track (a new notebook, say) is a change
-#: not in the commit. The Makefile's UNTRACKED_INPUTS is the same list.
+#: not in the commit. The Makefile's UNTRACKED_INPUTS is the same list (tests/test_deps.py checks it).
 UNTRACKED_INPUTS = ("notebooks", "data/raw", "src", "reports", "params.yaml", "Makefile")
 
 
