@@ -21,6 +21,7 @@ from __future__ import annotations
 import calendar
 import csv
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,6 +126,7 @@ def sort_key(c: Commitment) -> tuple:
     return (0, last, (last - first).days, order)
 
 
+@functools.cache  # one model class for every row (building it costs as much as 30 validations)
 def _row_model():
     from typing import Literal
 
