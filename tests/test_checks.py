@@ -276,7 +276,9 @@ def test_the_appendix_counts_only_real_recomputations(tables):
     assert len(left) == len(checks.LEFT_OUT) and left["Waarom niet nagerekend"].str.len().gt(0).all()
     assert "brief §1, alinea 6" in left["Vindplaats"].iloc[1]  # from the data, not typed; in the report's one form
     assert shown["Vindplaats"].iloc[0] == "brief §3, alinea 2"
-    assert all("(telt niet mee: de cijfers ernaast maken het al waar)" in s for s, c in zip(shown["Uitspraak"], result["counted"]) if not c)
+    assert all("(telt niet mee: " in s for s, c in zip(shown["Uitspraak"], result["counted"]) if not c)
+    assert sum("(telt niet mee: de cijfers ernaast maken het al waar)" in s for s in shown["Uitspraak"]) == 2
+    assert "precies 3\u00a0vragen" in shown["Toegestaan"].tolist()  # a whole count: not 2,5–3,5 vragen
 
 
 def test_recomputed_values_follow_the_one_rule_for_decimals(tables):

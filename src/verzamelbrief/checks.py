@@ -367,6 +367,8 @@ class Check:
     words: str = ""
     condition: str = ""
     counted: bool = True
+    #: Why a check is shown but not counted, when it is not :data:`NOT_COUNTED`.
+    not_counted_why: str = ""
 
     @property
     def file(self) -> str:
@@ -408,8 +410,10 @@ CHECKS: tuple[Check, ...] = (
         Claim("aanzienlijk minder", 0, 100, "percent", _LEER, "§3 alinea 3", strict=(False, True)),
         readings=(("", (share_pct(Figure(_LEER, "asylum_permit_holders_share", "z_route", 2023),
                                   Figure(_LEER, "asylum_permit_holders_share", "not_feasible", 2023)),)),),
-        condition="als richting; hoeveel minder laat de brief open",
+        condition="als richting, en als wie ten onrechte ‘niet haalbaar’ kreeg even vaak in de Z-route komt als "
+                  "alle asielstatushouders met die uitslag; hoeveel minder laat de brief open",
         counted=False,
+        not_counted_why="alleen de richting is na te rekenen, en die volgt uit de twee aandelen ernaast",
     ),
     Check(
         "mdt_groot_aantal", 6,
@@ -479,8 +483,8 @@ LEFT_OUT: tuple[tuple[int, tuple[Figure | str, ...], str, str], ...] = (
       "geen cijfers uit de brongegevens; er valt niets na te rekenen.")),
     (1, (Figure("01_statushouders_aan_het_werk", "municipalities_offering", "work_experience_volunteering"),
          _markt("municipalities_dual_use", "uses_dual_trajectories")),
-     "Aandelen van gemeenten uit de jaarlijkse KIS-monitor: twee in §1, het tweede met ‘(ruim)’, en in §10 een "
-     "aandeel even groot als het eerste, met ‘circa’",
+     "Aandelen van gemeenten uit de jaarlijkse KIS-monitor: twee in §1, het tweede met ‘ruim’ tussen haakjes, en "
+     "in §10 een aandeel even groot als het eerste, met ‘circa’",
      ("Ze gaan over verschillende voorzieningen (werkervaringsplekken en vrijwilligerswerk, leerwerktrajecten, "
       "duale trajecten); er is niets om ze tegen af te zetten.")),
     (2, (Figure("02_financieel_ontzorgen", "relief_period", "total"), "§2 alinea 4"),
@@ -895,6 +899,8 @@ def show_accepted(row, shown: Shown) -> str:
             return f"ten minste {fmt.percent(shown.low)} (keuze van dit rapport)"
         return f"meer dan {fmt.percent(shown.low)}"
     d = _decimals_of(row.stated_value) + 1
+    if row.qualifier == "exact" and row.unit in WHOLE_UNITS and float(row.stated_value).is_integer():
+        return f"precies {fmt.unit(shown.stated, row.unit)}"  # a whole count: half a unit either side allows only itself
     if row.unit == "eur_million":
         return f"€{fmt.NBSP}{fmt.number(_rounded(shown.low, d))}–{fmt.number(_rounded(shown.high, d))} miljoen"
     if row.unit in ("percent", "fraction"):
@@ -911,8 +917,8 @@ def display_table(result: pd.DataFrame, decimals: int, shown: Mapping[str, Shown
     return pd.DataFrame(
         {
             "Vindplaats": [show_locator(loc) for loc in result["locator"]],
-            "Uitspraak": [s if c else f"{s} (telt niet mee: {NOT_COUNTED})"
-                          for s, c in zip(result["statement"], result["counted"])],
+            "Uitspraak": [s if c else f"{s} (telt niet mee: {_why_not_counted(i)})"
+                          for s, c, i in zip(result["statement"], result["counted"], result["check"])],
             "Volgens de brief": [show_stated(r, shown[r.check]) for r in result.itertuples()],
             "Getoetst aan": [show_recomputed(r, decimals, shown[r.check]) for r in result.itertuples()],
             "Toegestaan": [show_accepted(r, shown[r.check]) for r in result.itertuples()],
@@ -923,6 +929,14 @@ def display_table(result: pd.DataFrame, decimals: int, shown: Mapping[str, Shown
 
 #: Why a word check is shown but not counted (in the table, after its statement).
 NOT_COUNTED = "de cijfers ernaast maken het al waar"
+
+
+def _why_not_counted(check_id: str) -> str:
+    check = next((c for c in CHECKS if c.id == check_id), None)
+    return (check.not_counted_why if check is not None else "") or NOT_COUNTED
+
+#: Units of things counted in whole numbers: an exact figure in them allows only itself.
+WHOLE_UNITS = ("count", "questions", "attempts")
 
 #: Alignment and relative column widths of :func:`display_table` (pandoc wraps the cells of a wide table).
 DISPLAY_ALIGN = ["l", "l", "l", "r", "r", "l"]
@@ -1013,8 +1027,8 @@ def findings(result: pd.DataFrame, margin_pct: float, decimals: int,
                    "Uitspraken die niet meetellen")
     if extra:
         summary += (f" Nog {n_word(extra, 'uitspraak', 'uitspraken')} in woorden {'staat' if extra == 1 else 'staan'} "
-                    f"in de tabel maar {'telt' if extra == 1 else 'tellen'} niet mee, omdat de cijfers ernaast "
-                    f"{'haar' if extra == 1 else 'ze'} al waar maken.")
+                    f"in de tabel maar {'telt' if extra == 1 else 'tellen'} niet mee; de tabel zegt bij "
+                    f"{'haar' if extra == 1 else 'elk'} waarom.")
     items = [summary]
 
     def line(r) -> str:
