@@ -168,6 +168,9 @@ def test_verdicts_on_the_letters_figures(tables):
         "de gemeenten die het aanbod nog niet hadden: " + str(round(100 * 14 / 24, 10))
         + "; de gemeenten die het aanbod nog niet hadden: 50.0; alle gemeenten: 14.0; alle gemeenten: 12.0")
     assert result.loc["mdt_groot_aantal", "recomputed_value"] == pytest.approx(100 * 43 / 140)
+    # 'ongeveer 140': the share is recomputed over the whole's range too (126 to 154 at a margin of 10 %)
+    assert result.loc["mdt_groot_aantal", "recomputed_all"] == "; ".join(
+        str(round(100 * 43 / w, 10)) for w in (140, 154, 126))
     assert result.loc["leerbaarheid_minder_nadeel", "recomputed_value"] == pytest.approx(100 * 22 / 38)
     # locators: the paragraphs of the statement and of every input
     assert result.loc["markt_veel_afrondend", "locator"] == "§10 Participatiedeel Z-route/duaal alinea 1 en 2"
@@ -238,7 +241,9 @@ def test_the_margin_table_and_the_turning_margin(tables):
     assert table.loc["bib_eerste_poging_woorden", 3.0] == WIJKT_AF  # no voorbehoud: it fails without a margin too
     assert table.loc["bib_eerste_poging_woorden", 10.0] == "klopt, met voorbehoud"  # holds thanks to the margin
     assert table.loc["amif_resterend", 20.0] == "wijkt af, met voorbehoud"
-    assert checks.turning_margins(tables) == {"bib_eerste_poging_woorden": (4.0, KLOPT)}  # 72/75 = 0,96
+    # 72/75 = 0,96; and 43 of 'ongeveer 140' drops below a quarter once the whole may be 172 (140 x 1,23)
+    assert checks.turning_margins(tables) == {"bib_eerste_poging_woorden": (4.0, KLOPT), "mdt_groot_aantal": (23.0, WIJKT_AF)}
+    assert table.loc["mdt_groot_aantal", 20.0] == "klopt, met voorbehoud"
 
 
 def test_validation_guarantees_are_listed_not_checked():
@@ -271,13 +276,16 @@ def test_the_appendix_counts_only_real_recomputations(tables):
     assert len(left) == len(checks.LEFT_OUT) and left["Waarom niet nagerekend"].str.len().gt(0).all()
     assert "brief §1, alinea 6" in left["Vindplaats"].iloc[1]  # from the data, not typed; in the report's one form
     assert shown["Vindplaats"].iloc[0] == "brief §3, alinea 2"
-    assert all("(telt niet mee: de cijfers ernaast maken het al waar)" in s for s, c in zip(shown["Uitspraak"], result["counted"]) if not c)
+    assert all("(telt niet mee: " in s for s, c in zip(shown["Uitspraak"], result["counted"]) if not c)
+    assert sum("(telt niet mee: de cijfers ernaast maken het al waar)" in s for s in shown["Uitspraak"]) == 2
+    assert "precies 3\u00a0vragen" in shown["Toegestaan"].tolist()  # a whole count: not 2,5–3,5 vragen
 
 
 def test_recomputed_values_follow_the_one_rule_for_decimals(tables):
     result = checks.run_checks(tables).set_index("check")
     shown = checks.display_table(result.reset_index(), 1, checks.trace(tables)).set_index(result.index)["Getoetst aan"]
-    assert strip(shown["mdt_groot_aantal"]) == "31\u00a0%"           # fmt.computed_percent, not 30,7 %
+    # fmt.computed_percent, not 30,7 %; and the share over the range of 'ongeveer 140'
+    assert strip(shown["mdt_groot_aantal"]) == "31\u00a0% (over de marge van ‘ongeveer’: 28\u00a0% tot 34\u00a0%)"
     assert strip(shown["bib_groei_kandidaten"]) == "15,1\u00a0%"     # judging a rounding: one decimal more
     assert strip(shown["amif_resterend"]) == "€\u00a06,7\u00a0miljoen"  # a marked number has no-break spaces
 

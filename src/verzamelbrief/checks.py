@@ -51,7 +51,9 @@ A figure is read with the precision of the letter's own wording:
 Verdicts: "klopt" when the recomputed value equals the stated one, or lies within the
 qualifier's margin; "klopt (afgerond)" when an unqualified figure is the correctly rounded
 recomputation; "wijkt af" otherwise. All bounds are inclusive. The figures a recomputation
-starts from are taken as stated.
+starts from are taken as stated, except a whole the letter gives with "ongeveer": a share of it
+(:class:`ShareAtBound`) is recomputed over the whole's accepted range too, so that its verdict
+shows how it hangs on the margin.
 
 >>> verdict(15, 100 * (6693 - 5816) / 5816)
 'klopt (afgerond)'
@@ -280,6 +282,63 @@ def share_of_rest_pct(part: Figure, done: Figure) -> Recompute:
     return Recompute((part, done), fn, f"100 * {part.label} / (100 - {done.label})")
 
 
+#: The margin (plain or traced) that :class:`ShareAtBound` uses, while :func:`evaluate` or :func:`trace` runs.
+_MARGIN: list = []
+
+
+@contextmanager
+def _at_margin(margin):
+    _MARGIN.append(margin)
+    try:
+        yield
+    finally:
+        _MARGIN.pop()
+
+
+@dataclass(frozen=True)
+class ShareAtBound(Recompute):
+    """``part`` in percent of ``whole`` at one end of the whole's accepted range: the letter's
+    ‘ongeveer 140’ allows a whole from 126 to 154 at a margin of 10 %. ``side`` "low" gives the
+    smallest share (the largest whole), "high" the largest. A whole without a qualifier the margin
+    applies to is taken as stated."""
+
+    side: str = "low"
+
+    def _bound(self, tables: Tables, whole, margin):
+        row = self.figures[1].row(tables)
+        qualifier, unit = str(row["qualifier"]), str(row["unit"])
+        if qualifier not in MARGIN_QUALIFIERS:
+            return whole
+        if herkomst.is_traced(whole):
+            if self.side == "low":
+                return _c("plus_pct", whole, margin, rule="het geheel plus de marge", unit=unit,
+                          label="Grootste geheel bij de marge")
+            return _c("minus_pct", whole, margin, rule="het geheel min de marge", unit=unit,
+                      label="Kleinste geheel bij de marge")
+        low, high = accepted_range(whole, qualifier, unit, margin)
+        return high if self.side == "low" else low
+
+    def __call__(self, tables: Tables) -> float:
+        part, whole = (f.value(tables) for f in self.figures)
+        margin = _MARGIN[-1] if _MARGIN else QUALIFIER_MARGIN_PCT
+        return float(100 * part / self._bound(tables, whole, margin))
+
+    def traced(self, tables: Tables, label: str = "Nagerekend"):
+        part, whole = (f.traced(tables) for f in self.figures)
+        margin = margin_parameter(_MARGIN[-1] if _MARGIN else QUALIFIER_MARGIN_PCT)
+        end = "kleinste" if self.side == "low" else "grootste"
+        return _c("pct_of", part, self._bound(tables, whole, margin), unit="percent", label=f"{label}, {end} aandeel bij de marge",
+                  rule=f"het deel in procenten van het geheel, bij de {'bovengrens' if self.side == 'low' else 'ondergrens'} van het geheel")
+
+
+def share_pct_over_range(part: Figure, whole: Figure) -> tuple[Recompute, ...]:
+    """``part`` in percent of ``whole``, and the same at both ends of the whole's accepted range."""
+    rule = f"100 * {part.label} / {whole.label}"
+    return (share_pct(part, whole),
+            ShareAtBound((part, whole), None, f"{rule}, {whole.label} plus de marge", side="low"),
+            ShareAtBound((part, whole), None, f"{rule}, {whole.label} min de marge", side="high"))
+
+
 #: A reading of a claim: a short Dutch phrase for what the words refer to, and its recomputations.
 Reading = tuple[str, tuple[Recompute, ...]]
 
@@ -308,6 +367,8 @@ class Check:
     words: str = ""
     condition: str = ""
     counted: bool = True
+    #: Why a check is shown but not counted, when it is not :data:`NOT_COUNTED`.
+    not_counted_why: str = ""
 
     @property
     def file(self) -> str:
@@ -349,15 +410,17 @@ CHECKS: tuple[Check, ...] = (
         Claim("aanzienlijk minder", 0, 100, "percent", _LEER, "§3 alinea 3", strict=(False, True)),
         readings=(("", (share_pct(Figure(_LEER, "asylum_permit_holders_share", "z_route", 2023),
                                   Figure(_LEER, "asylum_permit_holders_share", "not_feasible", 2023)),)),),
-        condition="als richting; hoeveel minder laat de brief open",
+        condition="als richting, en als wie ten onrechte ‘niet haalbaar’ kreeg even vaak in de Z-route komt als "
+                  "alle asielstatushouders met die uitslag; hoeveel minder laat de brief open",
         counted=False,
+        not_counted_why="alleen de richting is na te rekenen, en die volgt uit de twee aandelen ernaast",
     ),
     Check(
         "mdt_groot_aantal", 6,
         "MDT-aanbieders die inzetten op inburgering, als deel van alle aanbieders",
         Claim("een groot aantal", MANY_MIN_PCT, 100, "percent", "06_mdt", "§6 alinea 3"),
-        readings=(("", (share_pct(Figure("06_mdt", "providers", "integration_focused", 2022),
-                                  Figure("06_mdt", "providers", "total", 2022)),)),),
+        readings=(("", share_pct_over_range(Figure("06_mdt", "providers", "integration_focused", 2022),
+                                            Figure("06_mdt", "providers", "total", 2022))),),
         condition="als ‘een groot aantal’ ten minste een kwart van de aanbieders is",
     ),
     Check(
@@ -420,22 +483,32 @@ LEFT_OUT: tuple[tuple[int, tuple[Figure | str, ...], str, str], ...] = (
       "geen cijfers uit de brongegevens; er valt niets na te rekenen.")),
     (1, (Figure("01_statushouders_aan_het_werk", "municipalities_offering", "work_experience_volunteering"),
          _markt("municipalities_dual_use", "uses_dual_trajectories")),
-     "Twee aandelen van gemeenten uit de jaarlijkse KIS-monitor, even groot, in §10 met ‘circa’",
-     ("Ze gaan over verschillende voorzieningen (werkervaringsplekken en vrijwilligerswerk, duale trajecten); "
-      "er is niets om ze tegen af te zetten.")),
+     "Aandelen van gemeenten uit de jaarlijkse KIS-monitor: twee in §1, het tweede met ‘ruim’ tussen haakjes, en "
+     "in §10 een aandeel even groot als het eerste, met ‘circa’",
+     ("Ze gaan over verschillende voorzieningen (werkervaringsplekken en vrijwilligerswerk, leerwerktrajecten, "
+      "duale trajecten); er is niets om ze tegen af te zetten.")),
+    (2, (Figure("02_financieel_ontzorgen", "relief_period", "total"), "§2 alinea 4"),
+     "De ‘eerste zes maanden’ van het ontzorgen, twee keer genoemd",
+     "Beide keren dezelfde periode, in dezelfde woorden; de brongegevens nemen haar één keer over."),
     (3, ("§3 alinea 1",), "‘Veel meer’ inburgeringsplichtigen dan ingeschat met de uitslag ‘niet haalbaar’",
      "De brief noemt de inschatting niet; er is niets om de uitslagen tegen af te zetten."),
     (3, (Figure(_LEER, "wrongly_not_feasible", "total", 2023),), "Het aantal inburgeraars dat ten onrechte ‘niet haalbaar’ kreeg",
      ("Een uitkomst van een eerste analyse; de brief geeft niet de getallen waaruit het volgt. Verderop in de alinea "
       "noemt de brief hetzelfde aantal nog eens, zonder ‘ruim’.")),
     (4, (Figure("04_agi_ontheffing", "attempts_before_agi_exemption", "until_april_2023", 2023),),
-     "Minder examenpogingen bij de AGI-ontheffing", "Een besluit; de brief leidt er geen ander cijfer uit af."),
+     "Minder examenpogingen bij de AGI-ontheffing",
+     ("Een besluit; het nieuwe aantal staat er twee keer, beide keren hetzelfde. De brief leidt er geen ander cijfer "
+      "uit af.")),
     (5, (Figure("05_onderwijsroute", "share_of_asylum_pip", "total", 2022),),
      "Het aantal inburgeraars in de onderwijsroute, als deel van alle asielstatushouders met een PIP",
      "Het totaal dat eruit volgt, staat niet in de brief; er is niets om de uitkomst mee te vergelijken."),
     (5, (Figure("05_onderwijsroute", "learners_onderwijsroute", "total", 2022),),
      "Het aantal inburgeraars in de onderwijsroute ‘blijft achter op de prognoses’",
      "De brief noemt de prognoses niet."),
+    (5, (Figure("05_onderwijsroute", "extra_funds_granted", "total"),),
+     "Het stelsel is ‘nu een jaar in werking’, en er is ‘twee maal’ extra geld toegekend",
+     ("De brief noemt niet de datum waarop het stelsel begon, en geen bedragen of data van de toekenningen; "
+      "er is niets om deze tellingen tegen af te zetten.")),
     (7, ("§7 alinea 3", "§7 alinea 5"),
      "‘Een hele beperkte doelgroep’ en ‘een zeer beperkte groep’: mensen van AOW-gerechtigde leeftijd",
      "De brief geeft geen maat voor ‘beperkt’; de aantallen staan in §7 van dit rapport."),
@@ -449,6 +522,16 @@ LEFT_OUT: tuple[tuple[int, tuple[Figure | str, ...], str, str], ...] = (
     (10, (_markt("providers_share", "offer_wi2013_2023"),),
      "‘Vooralsnog lijkt’ er voldoende aanbod voor de Wi2013, afgeleid uit het aandeel taalaanbieders",
      "Een voorzichtige conclusie; hoeveel aanbod nodig is, staat niet in de brief."),
+    (10, (_markt("coordination_required", "no_integrated_dual"),),
+     "‘Bijna de helft’ van de gemeenten zonder geïntegreerd duaal traject vraagt wel afstemming tussen de aanbieders",
+     ("Een deel van een deel; de brief zet er geen ander cijfer naast. Wat het als deel van alle gemeenten is, zegt "
+      "de brief niet.")),
+    (10, (_markt("municipalities_dual", "integrated_dual_bought"), _markt("municipalities_dual_use", "uses_dual_trajectories")),
+     "‘Ongeveer een derde’ van de gemeenten kocht een geïntegreerd duaal traject in, naast het veel grotere deel "
+     "dat duale trajecten inzet",
+     ("De twee aandelen meten iets anders: de inkoop van een geïntegreerd duaal traject, en het gebruik van duale "
+      "trajecten. Het tweede komt volgens de brief uit de KIS-monitor; de brief zegt zelf dat het eerste het tweede "
+      "niet uitsluit. Er is niets na te rekenen.")),
     (10, (_markt("waiting_time", "wi2013"),), "Hoeveel langer de wachttijd van Wi2013-inburgeraars is dan die van Wi2021-inburgeraars",
      "De brief noemt de twee wachttijden, geen verschil of verhouding."),
 )
@@ -513,7 +596,8 @@ def evaluate(check: Check, tables: Tables, margin_pct: float = QUALIFIER_MARGIN_
     """One check as a tidy row: the stated figure or words, the recomputed value(s), the verdict."""
     ref = check.stated
     if isinstance(ref, Claim):
-        values = [(label, [round(r(tables), 10) for r in rs]) for label, rs in check.readings]
+        with _at_margin(margin_pct):
+            values = [(label, [round(r(tables), 10) for r in rs]) for label, rs in check.readings]
         result, condition = _claim_verdict(check, values)
         stated, qualifier, unit, words = math.nan, "words", ref.unit, ref.words
         low, high = ref.low, ref.high
@@ -606,6 +690,8 @@ class Shown:
     values: tuple
     low: object
     high: object
+    #: For a claim about a share of a whole with a margin (:class:`ShareAtBound`): the part and the whole, traced.
+    ranged: tuple = ()
 
 
 def _constant(value: float, key: str, label: str = ""):
@@ -663,8 +749,11 @@ def trace(tables: Tables, margin_pct: float = QUALIFIER_MARGIN_PCT,
     for c in checks:
         ref = c.stated
         if isinstance(ref, Claim):
-            values = tuple((label, tuple(r.traced(tables, _name(c, label)) for r in rs)) for label, rs in c.readings)
-            out[c.id] = Shown(None, values, _claim_bound(c, ref.low, "low"), _claim_bound(c, ref.high, "high"))
+            with _at_margin(margin):
+                values = tuple((label, tuple(r.traced(tables, _name(c, label)) for r in rs)) for label, rs in c.readings)
+            ranged = [r for r in c.recomputations() if isinstance(r, ShareAtBound)]
+            inputs = tuple(f.traced(tables) for f in ranged[0].figures) if ranged else ()
+            out[c.id] = Shown(None, values, _claim_bound(c, ref.low, "low"), _claim_bound(c, ref.high, "high"), inputs)
         else:
             stated = ref.traced(tables)
             low, high = traced_range(stated, stated.qualifier, stated.unit, margin)
@@ -682,7 +771,20 @@ def _count(ids, shown: Mapping[str, Shown], rule: str, label: str = "Aantal uits
 
 
 def _turning(check_id: str, shown: Shown, grid_margin: float, step: float = 0.5):
-    """The margin at which a verdict turns, as a record: the grid's answer, by its formula."""
+    """The margin at which a verdict turns, as a record: the grid's answer, by its formula. For a
+    claim about a share of a whole given with a margin: the margin at which the largest whole makes
+    the share reach the claim's lower bound."""
+    if shown.stated is None:
+        if not shown.ranged:
+            raise ValueError(f"{check_id}: a claim's verdict turns only through a whole given with a margin")
+        part, whole = shown.ranged
+        edge = _c("implied_total", part, shown.low, rule="het geheel waarbij het deel precies de ondergrens van de woorden is",
+                  unit=whole.unit, label="Geheel waarbij het deel op de grens ligt")
+        m = _c("turning_margin", whole, edge, rule="de kleinste marge waarbij het oordeel ‘wijkt af’ wordt",
+               unit="percent", label="Marge waarbij het oordeel omslaat", step=step)
+        if not math.isclose(float(m), grid_margin):
+            raise ValueError(f"{check_id}: the verdict turns at a margin of {grid_margin} %, its formula gives {float(m)} %")
+        return m
     s = _exact(shown.stated, shown.stated.unit)
     m = _c("turning_margin", s, shown.values[0][1][0], rule="de kleinste marge waarbij het oordeel ‘klopt’ wordt",
            unit="percent", label="Marge waarbij het oordeel omslaat", step=step)
@@ -752,8 +854,18 @@ def show_recomputed(row, decimals: int, shown: Shown) -> str:
     from . import fmt
 
     if row.qualifier == "words":
-        return "; ".join(f"{' en '.join(_pct(v) for v in vs)} van {label}" if label else " en ".join(_pct(v) for v in vs)
-                         for label, vs in shown.values)
+        check = next((c for c in CHECKS if c.id == row.check), None)
+        kinds = {label: rs for label, rs in check.readings} if check is not None else {}
+        out = []
+        for label, vs in shown.values:
+            rs = kinds.get(label, ())
+            plain = [v for i, v in enumerate(vs) if not (i < len(rs) and isinstance(rs[i], ShareAtBound))]
+            ends = sorted((v for i, v in enumerate(vs) if i < len(rs) and isinstance(rs[i], ShareAtBound)), key=float)
+            part = " en ".join(_pct(v) for v in plain)
+            if ends and not math.isclose(float(ends[0]), float(ends[-1])):
+                part += f" (over de marge van ‘ongeveer’: {_pct(ends[0])} tot {_pct(ends[-1])})"
+            out.append(f"{part} van {label}" if label else part)
+        return "; ".join(out)
     unit, value = row.unit, shown.values[0][1][0]
     judged = row.qualifier == "exact" and not math.isclose(row.recomputed_value, exact_value(row.stated_value, unit), abs_tol=1e-12)
     decimals = max(decimals, _decimals_of(row.stated_value) + 1) if judged else _decimals_of(round(row.recomputed_value, 10))
@@ -787,6 +899,8 @@ def show_accepted(row, shown: Shown) -> str:
             return f"ten minste {fmt.percent(shown.low)} (keuze van dit rapport)"
         return f"meer dan {fmt.percent(shown.low)}"
     d = _decimals_of(row.stated_value) + 1
+    if row.qualifier == "exact" and row.unit in WHOLE_UNITS and float(row.stated_value).is_integer():
+        return f"precies {fmt.unit(shown.stated, row.unit)}"  # a whole count: half a unit either side allows only itself
     if row.unit == "eur_million":
         return f"€{fmt.NBSP}{fmt.number(_rounded(shown.low, d))}–{fmt.number(_rounded(shown.high, d))} miljoen"
     if row.unit in ("percent", "fraction"):
@@ -803,8 +917,8 @@ def display_table(result: pd.DataFrame, decimals: int, shown: Mapping[str, Shown
     return pd.DataFrame(
         {
             "Vindplaats": [show_locator(loc) for loc in result["locator"]],
-            "Uitspraak": [s if c else f"{s} (telt niet mee: {NOT_COUNTED})"
-                          for s, c in zip(result["statement"], result["counted"])],
+            "Uitspraak": [s if c else f"{s} (telt niet mee: {_why_not_counted(i)})"
+                          for s, c, i in zip(result["statement"], result["counted"], result["check"])],
             "Volgens de brief": [show_stated(r, shown[r.check]) for r in result.itertuples()],
             "Getoetst aan": [show_recomputed(r, decimals, shown[r.check]) for r in result.itertuples()],
             "Toegestaan": [show_accepted(r, shown[r.check]) for r in result.itertuples()],
@@ -815,6 +929,14 @@ def display_table(result: pd.DataFrame, decimals: int, shown: Mapping[str, Shown
 
 #: Why a word check is shown but not counted (in the table, after its statement).
 NOT_COUNTED = "de cijfers ernaast maken het al waar"
+
+
+def _why_not_counted(check_id: str) -> str:
+    check = next((c for c in CHECKS if c.id == check_id), None)
+    return (check.not_counted_why if check is not None else "") or NOT_COUNTED
+
+#: Units of things counted in whole numbers: an exact figure in them allows only itself.
+WHOLE_UNITS = ("count", "questions", "attempts")
 
 #: Alignment and relative column widths of :func:`display_table` (pandoc wraps the cells of a wide table).
 DISPLAY_ALIGN = ["l", "l", "l", "r", "r", "l"]
@@ -905,8 +1027,8 @@ def findings(result: pd.DataFrame, margin_pct: float, decimals: int,
                    "Uitspraken die niet meetellen")
     if extra:
         summary += (f" Nog {n_word(extra, 'uitspraak', 'uitspraken')} in woorden {'staat' if extra == 1 else 'staan'} "
-                    f"in de tabel maar {'telt' if extra == 1 else 'tellen'} niet mee, omdat de cijfers ernaast "
-                    f"{'haar' if extra == 1 else 'ze'} al waar maken.")
+                    f"in de tabel maar {'telt' if extra == 1 else 'tellen'} niet mee; de tabel zegt bij "
+                    f"{'haar' if extra == 1 else 'elk'} waarom.")
     items = [summary]
 
     def line(r) -> str:

@@ -116,10 +116,21 @@ def due_nl(due: str) -> str:
     return year
 
 
+def letter_order(locator: str) -> tuple:
+    """The letter's reading order of a locator: a footnote comes right after the paragraph it
+    belongs to, not where the page put its text (footnote 7 of §10 stands near the end of §10).
+
+    >>> letter_order("§10 De drie leerroutes alinea 1 voetnoot 7") < letter_order("§10 De drie leerroutes alinea 3")
+    True
+    """
+    anchor = re.sub(r" voetnoot \d+$", "", locator)
+    return (*letter.sort_key(anchor), letter.parse(locator).footnote or 0)
+
+
 def sort_key(c: Commitment) -> tuple:
-    """Date order: by the last day of ``due``, shorter periods first, then the letter's order;
-    undated entries last (in the letter's order)."""
-    order = (c.section, letter.sort_key(c.locator), int(ID.match(c.id).group(2)))
+    """Date order: by the last day of ``due``, shorter periods first, then the letter's order
+    (:func:`letter_order`); undated entries last (in the letter's order)."""
+    order = (c.section, letter_order(c.locator), int(ID.match(c.id).group(2)))
     if not c.due:
         return (1, dt.date.max, 0, order)
     first, last = due_period(c.due)

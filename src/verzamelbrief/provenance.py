@@ -7,7 +7,8 @@ it runs Quarto or the offline renderer. It records
 - the project's version (``version`` in ``pyproject.toml``, see ``CHANGELOG.md``);
 - the commit the report was built from, and whether the working tree had uncommitted changes;
 - the date of the report (``report.date`` in ``params.yaml``, a fixed date so rebuilds stay
-  identical; it is not the date of the build, nor of the letter);
+  identical; it is not the date of the build, nor of the letter), and whether the commit is
+  later than that date (then the date was not brought up to date for this version);
 - the parameters each notebook ran with, read from the executed notebooks themselves;
 - the SHA-256 of every file in ``data/raw``;
 - the versions of Python, the analysis packages and the renderer (e.g. ``Quarto 1.7.33``).
@@ -56,6 +57,15 @@ def git_state(root: Path | None = None) -> dict:
     untracked = git("ls-files", "--others", "--exclude-standard", "--", *UNTRACKED_INPUTS).stdout.split()
     dirty = bool(git("status", "--porcelain", "--untracked-files=no").stdout.strip()) or bool(untracked)
     return {"commit": git("rev-parse", "HEAD").stdout.strip(), "dirty": dirty, "untracked": sorted(untracked)}
+
+
+def commit_date(root: Path | None, commit: str | None) -> str | None:
+    """The date (YYYY-MM-DD) of ``commit`` in the checkout at ``root``; ``None`` without git or commit."""
+    if not commit or not shutil.which("git"):
+        return None
+    out = subprocess.run(["git", "show", "-s", "--format=%cs", commit], cwd=Path(root or paths.ROOT),
+                         capture_output=True, text=True)
+    return out.stdout.strip() or None if out.returncode == 0 else None
 
 
 def file_hashes(folder: Path) -> list[tuple[str, str]]:
@@ -122,12 +132,20 @@ def colophon_markdown(root: Path | None = None, date: str | None = None, rendere
         if git["untracked"]:
             shown = ", ".join(git["untracked"][:3]) + (f" en {len(git['untracked']) - 3} meer" if len(git["untracked"]) > 3 else "")
             state += f" (ook bestanden buiten versiebeheer: {shown})"
-        lines.append(f"Broncode: versie {git['commit']} uit versiebeheer (git), {state}.")
+        made = commit_date(root, git["commit"])
+        when = f" van {fmt.date(made)}" if made else ""
+        lines.append(f"Broncode: versie {git['commit']}{when} uit versiebeheer (git), {state}.")
     else:
+        made = None
         lines.append("Broncode: gemaakt buiten versiebeheer (git); de versie is onbekend.")
     if date:
-        lines.append(f"Datum van deze reproductie: {fmt.date(str(date))} (een vaste datum, niet de datum van de brief).")
-    lines.append(f"{fmt.number(len(files))} bronbestanden in data/raw; {fmt.number(len(params))} uitgevoerde notebooks.")
+        line = (f"Datum van deze reproductie: {fmt.date(str(date))}, vastgelegd in params.yaml, zodat een nieuwe opmaak "
+                f"van dezelfde versie hetzelfde rapport geeft; het is niet de datum van de brief.")
+        if made and made > str(date):
+            line += " De broncode van deze versie is van later: die datum is niet bijgewerkt."
+        lines.append(line)
+    lines.append(f"{fmt.number(len(files))} bestanden in data/raw (de bronbestanden, hun beschrijving en een toelichting); "
+                 f"{fmt.number(len(params))} uitgevoerde rekenbestanden (notebooks).")
     lines += software_lines(renderer)
 
     def table(label: str, caption: str, columns: list[str], rows, **kwargs) -> str:
@@ -136,8 +154,8 @@ def colophon_markdown(root: Path | None = None, date: str | None = None, rendere
     return "\n".join(
         [
             "\n".join(f"- {escape(line)}" for line in lines) + "\n",
-            table("tbl-colofon-parameters", "Parameters waarmee elk notebook is uitgevoerd",
-                  ["Notebook", "Parameters"], params, align=["l", "l"], widths=[2, 5]),
+            table("tbl-colofon-parameters", "Parameters waarmee elk rekenbestand is uitgevoerd",
+                  ["Rekenbestand", "Parameters"], params, align=["l", "l"], widths=[2, 5]),
             table("tbl-colofon-bestanden", "Bronbestanden met hun SHA-256-controlegetal",
                   ["Bestand", "SHA-256"], files, align=["l", "l"], widths=[2, 5], code=["SHA-256"]),
             table("tbl-colofon-versies", "Gebruikte software en versies",

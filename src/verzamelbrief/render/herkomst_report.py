@@ -198,7 +198,7 @@ def appendix_markdown(collected: Collected) -> str:
         if params:
             detail.append("Parameters: " + ", ".join(f"{_esc(k)} = {_esc(v)}" for k, v in sorted(params.items())) + ".")
         cells = ", ".join(_esc(c) for c in rec["cells"])
-        detail.append(f"Code: notebook {_esc(rec['notebook'])}" + (f", cel {cells}." if cells else "."))
+        detail.append(f"Code: rekenbestand {_esc(rec['notebook'])}" + (f", cel {cells}." if cells else "."))
         detail.append(f"[]{{.herkomst-terug ref=\"{rid}\"}}")
         lines.append(f"::: {{#{rid} .herkomst-record}}\n{head}\\\n" + "\\\n".join(detail) + "\n:::\n")
     return "\n".join(lines) + "\n" + pdf_attachment(collected)
