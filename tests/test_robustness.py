@@ -147,6 +147,9 @@ def test_two_transactions_on_one_target_never_commit_each_others_files(tmp_path)
 # ---------------------------------------------------------------- 6, 8. params.yaml
 
 STEMS = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+#: The report's date as params.yaml writes it (quoted), so the cases below follow a new date.
+REPORT_DATE = re.search(r'^  date: "(\d{4}-\d\d-\d\d)"', (ROOT / "params.yaml").read_text(encoding="utf-8"), re.M).group(1)
+DATE_LINE = f'date: "{REPORT_DATE}"'
 
 
 def split(tmp_path, old: str, new: str) -> str:
@@ -169,7 +172,7 @@ def test_misspelled_params_block_is_refused_naming_block_and_known_names(tmp_pat
 
 @pytest.mark.parametrize("date", ['"28-11-2026"', '"2026-13-01"', "tomorrow", '"2026-11-28 12:00"'])
 def test_bad_report_date_names_params_yaml_and_report_date(tmp_path, date):
-    message = split(tmp_path, 'date: "2026-11-28"', f"date: {date}")
+    message = split(tmp_path, DATE_LINE, f"date: {date}")
     assert "params.yaml: report.date = " in message and "not a date written as YYYY-MM-DD" in message
 
 
@@ -177,7 +180,7 @@ def test_unquoted_report_date_is_accepted(tmp_path):
     from verzamelbrief.run import split_params
 
     params = tmp_path / "params.yaml"
-    params.write_text((ROOT / "params.yaml").read_text().replace('date: "2026-11-28"', "date: 2026-11-28"))
+    params.write_text((ROOT / "params.yaml").read_text().replace(DATE_LINE, f"date: {REPORT_DATE}"))
     split_params(params, tmp_path / "out", STEMS + ["report"])
     assert (tmp_path / "out" / "report.yaml").exists()
 
@@ -718,11 +721,11 @@ PARAMS_CASES = [
      "error: params.yaml, line 47: duplicate key 'sort_by' (first at line 45)"),
     ("11_cijfercontrole:\n", "10_marktmonitor:\n  pct_decimals: 1\n\n11_cijfercontrole:\n",
      "error: params.yaml, line 54: duplicate key '10_marktmonitor' (first at line 50)"),
-    ('report:\n  date: "2026-11-28"', "", "error: params.yaml: block 'report' is missing or empty; it sets the "
+    (f"report:\n  {DATE_LINE}", "", "error: params.yaml: block 'report' is missing or empty; it sets the "
                                           "report's date: report: {date: \"2026-11-28\"}"),
-    ('  date: "2026-11-28"', "", "error: params.yaml: block 'report' is missing or empty; it sets the report's date: "
+    (f"  {DATE_LINE}", "", "error: params.yaml: block 'report' is missing or empty; it sets the report's date: "
                                  "report: {date: \"2026-11-28\"}"),
-    ('date: "2026-11-28"', "date: 2026-02-30", "error: params.yaml: report.date = '2026-02-30': not a date written as "
+    (DATE_LINE, "date: 2026-02-30", "error: params.yaml: report.date = '2026-02-30': not a date written as "
                                                 "YYYY-MM-DD, e.g. \"2026-11-28\""),
     ("07_aow_leeftijd:\n", "07_aow_leeftijd:\n  processed_dir: data/raw\n",
      "error: params.yaml: 07_aow_leeftijd.processed_dir = 'data/raw': the build reads data/raw and writes data/processed "
