@@ -25,6 +25,9 @@ pytest_plugins = ["renderers"]
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
+#: The report's date as params.yaml writes it (quoted), so the tests that edit it follow a new date.
+REPORT_DATE = re.search(r'^  date: "(\d{4}-\d\d-\d\d)"', (ROOT / "params.yaml").read_text(encoding="utf-8"), re.M).group(1)
+DATE_LINE = f'date: "{REPORT_DATE}"'
 
 from verzamelbrief.run import skip_slow_imports  # noqa: E402
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PY, make, project_env
+from conftest import DATE_LINE, PY, make, project_env
 
 OUTPUT_GLOBS = ["data/processed/**/*", "reports/_executed/*.ipynb", "reports/_build/*.html", "reports/_build/*.pdf"]
 
@@ -174,7 +174,7 @@ REFUSED_19 = [
      "error: params.yaml: 07_aow_leeftijd.processed_dir = 'data/raw': the build reads data/raw and writes data/processed"),
     ("params.yaml", "09_bib_examenmonitor:\n", "09_bib_examenmonitor:\n  raw_dir: /tmp\n",
      "error: params.yaml: 09_bib_examenmonitor.raw_dir = '/tmp': the build reads data/raw and writes data/processed"),
-    ("params.yaml", 'date: "2026-11-28"', "date: 2026-02-30",
+    ("params.yaml", DATE_LINE, "date: 2026-02-30",
      "error: params.yaml: report.date = '2026-02-30': not a date written as YYYY-MM-DD"),
     ("params.yaml", "  base_year: 2020\n", "  base_year: 2020-01-01\n",
      "ParameterError: 09_bib_examenmonitor: parameter 'base_year' = '2020-01-01': Input should be a valid integer"),
