@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import PY, ROOT, copy_project, make, project_env
+from conftest import DATE_LINE, PY, REPORT_DATE, ROOT, copy_project, make, project_env
 
 RAW = ROOT / "data" / "raw"
 
@@ -147,9 +147,6 @@ def test_two_transactions_on_one_target_never_commit_each_others_files(tmp_path)
 # ---------------------------------------------------------------- 6, 8. params.yaml
 
 STEMS = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-#: The report's date as params.yaml writes it (quoted), so the cases below follow a new date.
-REPORT_DATE = re.search(r'^  date: "(\d{4}-\d\d-\d\d)"', (ROOT / "params.yaml").read_text(encoding="utf-8"), re.M).group(1)
-DATE_LINE = f'date: "{REPORT_DATE}"'
 
 
 def split(tmp_path, old: str, new: str) -> str:
@@ -560,7 +557,8 @@ def test_failed_notebook_leaves_no_kernel_files_and_shows_the_failing_line(built
 
 
 @pytest.mark.slow
-def test_interrupted_build_leaves_no_kernel_files(built, tmp_path):
+@pytest.mark.parametrize("delay", [0.0, 1.5], ids=["kernel starting", "kernel running cells"])
+def test_interrupted_build_leaves_no_kernel_files(built, tmp_path, delay):
     import signal
 
     before = snapshot(built)
@@ -569,18 +567,23 @@ def test_interrupted_build_leaves_no_kernel_files(built, tmp_path):
     (built / "notebooks/09_bib_examenmonitor.ipynb").touch()
     env_stamp = built / ".env-stamp"
     env_stamp.touch(exist_ok=True)
-    proc = subprocess.Popen(["make", "-C", str(built), "report", f"PY={PY}", f"ENV={env_stamp}"], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    proc = subprocess.Popen(["make", "-C", str(built), "report", f"PY={PY}", f"ENV={env_stamp}"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True,
                             env={**project_env(built), "TMPDIR": str(private_tmp)})
-    seen = ""
     deadline = time.monotonic() + 120
-    while "running" not in seen and time.monotonic() < deadline:
-        seen += proc.stdout.readline()
-    time.sleep(1.5)  # the kernel is up and executing cells
-    assert list(private_tmp.iterdir()), "no kernel folder while the notebook runs"
+    while not list(private_tmp.glob("verzamelbrief-kernel-*")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert list(private_tmp.glob("verzamelbrief-kernel-*")), "no kernel folder while the notebook runs"
+    time.sleep(delay)  # 0: the kernel is still starting; 1.5: it is executing cells
     os.killpg(proc.pid, signal.SIGTERM)
     proc.wait(timeout=60)
     assert proc.returncode != 0
+    while time.monotonic() < deadline + 60:  # make may end before the runner has cleaned up
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
     assert list(private_tmp.iterdir()) == [], "kernel files left behind"
     assert snapshot(built) == before
 

@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -48,6 +49,11 @@ def kernel_manager_class(runtime_dir: Path | None = None):
       that :func:`execute` removes afterwards, also when the notebook fails or is interrupted.
       Without ``runtime_dir`` each kernel gets a temporary folder of its own, removed
       when the kernel's resources are cleaned up.
+    - The class keeps the processes of the kernels it launched, so :func:`execute` can stop
+      them (``stop_launched``) before it removes their folder. An interrupted run never shuts
+      its kernel down (the interrupt leaves nbclient's clean-up unrun), and a kernel that is
+      still starting creates its folder again and leaves it behind when it notices its
+      parent has gone.
     """
     import tempfile
 
@@ -69,10 +75,30 @@ def kernel_manager_class(runtime_dir: Path | None = None):
             # socket files are named <ip>-<port>
             self.ip = str(folder / "ipc")
             self.connection_file = str(folder / "connection.json")
+            self.launched.append(self)
+
+        launched: list = []  # the managers made from this class (one class per call of kernel_manager_class)
 
         @property
         def kernel_spec(self):
             return spec
+
+        @classmethod
+        def stop_launched(cls, timeout: float = 10.0) -> None:
+            """Kill every kernel this class launched that still runs, with the processes it
+            started (each kernel leads a session of its own), and wait for it to end."""
+            for manager in cls.launched:
+                process = getattr(manager.provisioner, "process", None)  # set as soon as it is spawned
+                if process is not None and process.poll() is None:
+                    try:
+                        os.killpg(process.pid, signal.SIGKILL)
+                    except (ProcessLookupError, PermissionError):
+                        process.kill()
+                    try:
+                        process.wait(timeout=timeout)
+                    except subprocess.TimeoutExpired:
+                        pass
+            cls.launched.clear()
 
         async def _async_cleanup_resources(self, restart: bool = False) -> None:
             await super()._async_cleanup_resources(restart=restart)
@@ -239,14 +265,20 @@ def execute(source: Path, target: Path, parameters: dict, kernel: str | None = N
     target.parent.mkdir(parents=True, exist_ok=True)
     previous = os.environ.get(TXN_ENV)
     os.environ["VERZAMELBRIEF_ROOT"] = str(paths.ROOT)  # the kernel works on the same checkout
-    runtime_dir = Path(tempfile.mkdtemp(prefix="verzamelbrief-kernel-"))
+    runtime_dir = manager = None
     try:
+        # inside the try: building the class imports jupyter_client, long enough for a signal
+        runtime_dir = Path(tempfile.mkdtemp(prefix="verzamelbrief-kernel-"))
+        manager = kernel_manager_class(runtime_dir)
         with transaction(target.parent / f".{target.stem}.txn") as txn:
             os.environ[TXN_ENV] = str(txn.manifest)
             with atomic_path(target) as tmp:
-                _papermill(source, tmp, target, parameters, kernel, runtime_dir, txn)
+                _papermill(source, tmp, target, parameters, kernel, manager, txn)
     finally:
-        shutil.rmtree(runtime_dir, ignore_errors=True)
+        if manager is not None:
+            manager.stop_launched()  # before the folder goes: a live kernel would make it again
+        if runtime_dir is not None:
+            shutil.rmtree(runtime_dir, ignore_errors=True)
         if previous is None:
             os.environ.pop(TXN_ENV, None)
         else:
@@ -291,7 +323,7 @@ def skip_slow_imports() -> None:
     sys.modules.setdefault("rfc3987_syntax", None)
 
 
-def _papermill(source: Path, tmp: Path, target: Path, parameters: dict, kernel: str | None, runtime_dir: Path,
+def _papermill(source: Path, tmp: Path, target: Path, parameters: dict, kernel: str | None, manager,
                txn=None) -> None:
     """Run papermill into ``tmp``, then strip what differs between runs."""
     skip_slow_imports()
@@ -312,7 +344,7 @@ def _papermill(source: Path, tmp: Path, target: Path, parameters: dict, kernel: 
             progress_bar=False,
             log_output=False,
             request_save_on_cell_execute=True,  # so a kernel that dies leaves what ran
-            kernel_manager_class=kernel_manager_class(runtime_dir),
+            kernel_manager_class=manager,
             # every output is collected by then: skip the graceful shutdown's wait (~0.6 s)
             shutdown_kernel="immediate",
         )
