@@ -9,6 +9,7 @@ that build (``built_copy``), which is much cheaper than building again.
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import os
 import re
@@ -87,8 +88,15 @@ def make(root: Path, *targets: str, check: bool = True, timeout: int = 900, back
 
 
 def pdf_text(path: Path) -> str:
-    """The text of a PDF, via pdftotext when installed, else pypdf."""
-    if shutil.which("pdftotext"):
+    """The text of a PDF, via pdftotext when installed, else pypdf (read once per file version:
+    pypdf takes seconds for the report, which several tests read)."""
+    stat = Path(path).stat()
+    return _pdf_text(str(path), stat.st_mtime_ns, stat.st_size, bool(shutil.which("pdftotext")))
+
+
+@functools.lru_cache(maxsize=16)
+def _pdf_text(path: str, _mtime_ns: int, _size: int, poppler: bool) -> str:
+    if poppler:
         return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
     from pypdf import PdfReader
 

@@ -20,7 +20,8 @@ def bench():
 
 
 def test_scripts_stay_small():
-    lines = sum(len(p.read_text(encoding="utf-8").splitlines()) for p in (ROOT / "scripts").rglob("*") if p.is_file())
+    lines = sum(len(p.read_text(encoding="utf-8").splitlines()) for p in (ROOT / "scripts").rglob("*")
+                if p.is_file() and "__pycache__" not in p.parts)  # a run of make bench leaves bytecode there
     assert lines <= 300, f"scripts/ holds {lines} lines; the budget is 300"
 
 
