@@ -54,7 +54,7 @@ CASES = [
     # (file, old, new, expected fragments)
     (BIB, "5816", "abc", ["09_bib_examenmonitor.csv, row 2, column 'value'", "not a number: 'abc'"]),
     (BIB, "5816", "-5816", ["row 2, column 'value'", "value is negative (-5816)"]),
-    (BIB, "total,2021,72", "total,2021,172", ["row 4, column 'value'", "value 172 outside the range of unit 'percent' (0-100)"]),
+    (BIB, "total,,72,", "total,,172,", ["row 4, column 'value'", "value 172 outside the range of unit 'percent' (0-100)"]),
     (BIB, "candidates,total,2020", "candidates,total,2017", ["row 2, column 'year'", "year 2017 is outside the letter's years (2020-2027)"]),
     (BIB, "candidates,total,2020", "candidates,total,2021", ["row 3, column 'indicator'", "duplicate key"]),
     (BIB, "indicator,category", "measure,category", ["column 'indicator'", "column is missing"]),

@@ -194,8 +194,8 @@ MUTATIONS = {
     "mdt_groot_aantal": ("06_mdt", "providers", "integration_focused", 2022, 30, KLOPT, WIJKT_AF),
     "amif_resterend": ("08_amif", "granted", "total", 2022, 17.4, WIJKT_AF, KLOPT),
     "bib_groei_kandidaten": ("09_bib_examenmonitor", "candidates", "total", 2021, 6800, AFGEROND, WIJKT_AF),
-    "bib_eerste_poging_woorden": ("09_bib_examenmonitor", "first_attempt_pass_share", "total", 2021, 60, KLOPT, WIJKT_AF),
-    "markt_taalaanbieders_grootste_deel": ("10_marktmonitor", "providers_share", "offer_wi2013_2023", 2022, 45,
+    "bib_eerste_poging_woorden": ("09_bib_examenmonitor", "first_attempt_pass_share", "total", None, 60, KLOPT, WIJKT_AF),
+    "markt_taalaanbieders_grootste_deel": ("10_marktmonitor", "providers_share", "offer_wi2013_2023", None, 45,
                                            KLOPT, WIJKT_AF),
     "markt_niet_overal": ("10_marktmonitor", "coverage_realised", "map", 2022, 100, KLOPT, WIJKT_AF),
     "markt_veel_afrondend": ("10_marktmonitor", "coverage_final_phase", "map", 2022, 5, KLOPT, WIJKT_AF),
@@ -205,7 +205,8 @@ MUTATIONS = {
 def mutate(tables, file, indicator, category, year, value):
     mutated = dict(tables)
     df = tables[file].copy()
-    rows = (df["indicator"] == indicator) & (df["category"] == category) & (df["year"] == year)
+    same_year = df["year"].isna() if year is None else df["year"] == year
+    rows = (df["indicator"] == indicator) & (df["category"] == category) & same_year
     assert rows.sum() == 1
     df.loc[rows, "value"] = float(value)
     mutated[file] = df

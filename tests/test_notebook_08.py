@@ -68,7 +68,7 @@ def test_08_defaults_reproduce_the_letter(built_notebook):
     assert f"samen | {eur('23,4')} | berekend uit brief §8, alinea 3 |" in table
     assert f"| Gemiddeld toegekend per project | {eur('1,1')} | berekend uit brief §8, alinea 3 |" in table
     assert f"| Resterend uit dit aanvraagtijdvak, volgens de brief | {eur('6')} | brief §8, alinea 3 |" in table
-    assert f"| Resterend uit dit aanvraagtijdvak, plafonds min toegekend | {eur('6,7')} | aanname |" in table
+    assert f"| Resterend uit dit aanvraagtijdvak, plafonds min toegekend | {eur('6,7')} | berekend uit brief §8, alinea 3 \\(aanname\\) |" in table
     assert f"| ruim{NBSP}{eur('22')} | brief §8, alinea 5 |" in table
     assert has_image(nb, "fig-amif-budget")
     assert unresolved_records(nb) == []
@@ -83,5 +83,5 @@ def test_08_non_default_parameters(nbrun):
     assert eur("23,40") in findings and eur("6,70") in findings and eur("1,11") in findings
     # stated figures keep the letter's own precision
     assert "samen " + eur("16,7") + " toegekend" in findings and f"ruim{NBSP}{eur('22')}" in findings
-    assert f"{eur('6,70')} | aanname |" in strip(markdown_of(nb, "tbl-amif-kerncijfers"))
+    assert f"{eur('6,70')} | berekend uit brief §8, alinea 3 \\(aanname\\) |" in strip(markdown_of(nb, "tbl-amif-kerncijfers"))
     assert unresolved_records(nb) == []

@@ -100,7 +100,7 @@ def test_10_defaults_reproduce_the_letter(built_notebook):
 
     findings = shown(nb, "markt-kernpunten")
     for text in (f"62{NBSP}%", f"76{NBSP}%", f"85{NBSP}%", f"44{NBSP}%",
-                 f"\\(MAP\\): gerealiseerd 76{NBSP}%, afrondend 12{NBSP}%, geen van beide 12{NBSP}%",
+                 f"\\(MAP\\): gerealiseerd 76{NBSP}%, in de afrondende fase 12{NBSP}%, geen van beide 12{NBSP}%",
                  "‘ongeveer een derde’ van de gemeenten", "‘twee op de drie’", "‘bijna de helft’", "minder dan een derde \\(berekend\\)",
                  "‘circa 9 op de 10 gemeenten’", f"7,5{NBSP}weken", f"3,5{NBSP}weken", f"4{NBSP}weken",
                  "wachttijd onder de Wi2013 is 2,1 keer zo lang \\(berekend\\)", "‘Module Arbeidsmarkt en Participatie’ \\(MAP\\)"):

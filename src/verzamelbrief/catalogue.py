@@ -745,7 +745,7 @@ def stated_row(df: pd.DataFrame, indicator: str, category: str | None = None, ye
     mask = df["indicator"] == indicator
     if category is not None:
         mask &= df["category"] == category
-    if year is not None:
+    if year is not None and not pd.isna(year):  # a row without a year gives pandas' NA
         mask &= df["year"] == year
     rows = df[mask]
     if len(rows) != 1:

@@ -50,13 +50,14 @@ _MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober
 #: - years (four digits, no thousands separator, so the count 2.021 is not a year);
 #: - a day before a month name ("29 september"), a quarter before "kwartaal" ("2e kwartaal");
 #: - section numbers after "§", paragraph numbers after "alinea", list items after "punt",
-#:   footnote numbers after "voetnoot" (the parts of a locator: "alinea 4, punt 1 en 2");
+#:   footnote numbers after "voetnoot" (the parts of a locator: "alinea 4, punt 1 en 2"; a list
+#:   of paragraphs only when it ends in "en N": "alinea 4, 6 en 7", not "alinea 3, 15 projecten");
 #: - digits that are part of a name, after a letter: B1, A2, NT2, Wi2013, Q2.
 ALLOWED = re.compile(
     r"(?<![\d.,])(?:19|20)\d\d(?!\d|,\d)"
     rf"|(?<![\d.,])[0-3]?\d(?=\s(?:{_MONTHS})\b)"
     r"|(?<![\d.,])[1-4](?=e\skwartaal\b)"
-    r"|§\s?\d+|(?:alinea(?:'s)?|punt(?:en)?|voetnoot)\s\d+(?:\s?(?:en|tot|[–-])\s?\d+)?"
+    r"|§\s?\d+|(?:alinea(?:'s)?|punt(?:en)?|voetnoot)\s\d+(?:(?:,\s?\d+)*\s?(?:en|tot|[–-])\s?\d+)?"
     r"|(?<=[A-Za-z])\d+")
 DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 
@@ -404,6 +405,36 @@ def strip(text: str) -> str:
     return MARKED.sub(lambda m: m.group(2), text)
 
 
+def locators(text: str) -> list[str]:
+    """The letter paragraphs the marked numbers in ``text`` come from, each once, in the order
+    found: a letter figure's locator; for a computed figure those of its inputs, followed to
+    the letter figures (a parameter has none).
+
+    >>> start("demo")
+    >>> a = letter_figure({"value": 5816, "unit": "count", "indicator": "c", "category": "t", "year": 2020,
+    ...                    "qualifier": "exact", "locator": "§9 alinea 2"}, "x.csv", 2)
+    >>> b = computed(877, "verschil", "sub", [a, a], formula="…")
+    >>> locators("groei " + mark(b, "877", "number", None) + " en " + mark(a, "5.816", "number", None))
+    ['§9 alinea 2']
+    """
+    found: list[str] = []
+    seen: set[str] = set()
+
+    def follow(rid):
+        record = _STATE.records.get(rid) if rid else None
+        if record is None or rid in seen:
+            return
+        seen.add(rid)
+        if record["kind"] == "brief":
+            found.append(record["locator"])
+        for input_id in record.get("inputs", ()):
+            follow(input_id)
+
+    for rid, _shown in MARKED.findall(text):
+        follow(rid)
+    return list(dict.fromkeys(found))
+
+
 def publish():
     """Display this notebook's records and uses (the notebook's last cell), for the render step."""
     from IPython.display import display
@@ -419,6 +450,8 @@ def untraced_numbers(text: str) -> list[str]:
     ['877']
     >>> untraced_numbers("in het 2e kwartaal van 2023 (Q2), per 1 april; 2 kwartalen")
     ['2']
+    >>> untraced_numbers("brief §7, alinea 4, 6 en 7; brief §8, alinea 3, 15 projecten")
+    ['15']
     """
     rest = ALLOWED.sub(" ", MARKED.sub(" ", text))
     return DIGITS.findall(rest)

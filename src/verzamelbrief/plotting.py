@@ -9,7 +9,7 @@
 - computed (derived) parts drawn with a light fill and a dashed outline in the part's
   colour (:func:`derived_style`), not with hatching: SVG hatch patterns make Typst 0.13
   (bundled with Quarto 1.7) write PDFs whose bytes differ between runs;
-- a source line under each figure ("Bron: Verzamelbrief inburgering, §9");
+- a source line under each figure ("Bron: Verzamelbrief inburgering (eerste kwartaal 2023), §9, alinea 2");
 - SVG written with a fixed hash salt and no creation date, so rebuilds are identical.
 """
 
@@ -89,10 +89,27 @@ def dutch_axis(ax, axis: str = "y", decimals: int | None = None, suffix: str = "
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(formatter)
 
 
-def source_line(fig, section: int | str, extra: str = "") -> None:
-    """Note "Bron: Verzamelbrief inburgering, §N" for the figure; :func:`save` places it
-    under everything else drawn (tick labels, legends), left-aligned."""
-    text = f"Bron: Verzamelbrief inburgering (eerste kwartaal 2023), §{section}"
+def source_line(fig, where, extra: str = "") -> None:
+    """Note "Bron: Verzamelbrief inburgering (eerste kwartaal 2023), §N, alinea M" for the
+    figure; :func:`save` places it under everything else drawn (tick labels, legends),
+    left-aligned. ``where`` is the locators of the raw rows drawn (one or several, shown with
+    :func:`verzamelbrief.letter.display_many`), or a bare section number.
+
+    >>> import matplotlib.pyplot as plt
+    >>> fig = plt.figure(); source_line(fig, ["§9 alinea 2", "§9 alinea 2"], "berekend"); fig._verzamelbrief_source
+    'Bron: Verzamelbrief inburgering (eerste kwartaal 2023), §9, alinea 2; berekend'
+    >>> source_line(fig, 9); fig._verzamelbrief_source
+    'Bron: Verzamelbrief inburgering (eerste kwartaal 2023), §9'
+    >>> plt.close(fig)
+    """
+    from . import letter
+
+    if isinstance(where, int):
+        place = f"§{where}"
+    else:
+        place = letter.display_many([where] if isinstance(where, str) else list(where))
+        place = place.removeprefix("brief ").replace("; brief ", "; ")
+    text = f"Bron: Verzamelbrief inburgering (eerste kwartaal 2023), {place}"
     if extra:
         text += f"; {extra}"
     fig._verzamelbrief_source = herkomst.strip(text)  # placed after save() strips the figure's texts: strip it here

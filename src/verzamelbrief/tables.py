@@ -91,12 +91,23 @@ def table(df: "pd.DataFrame", align: Sequence[str] | None = None, widths: Sequen
     return Markdown(markdown_table(df, align, widths, code))
 
 
-def findings(items: Iterable[str]):
+def findings(items: Iterable[str | tuple[str, Iterable[str]]]):
     """Display a list of key findings (already-written Dutch sentences) as Markdown.
 
     The sentences are written by the notebook; numbers in them come from
-    :mod:`verzamelbrief.fmt`. They are escaped like table cells.
+    :mod:`verzamelbrief.fmt`. They are escaped like table cells. Each ends with the letter
+    paragraphs its numbers come from (:func:`verzamelbrief.herkomst.locators`), shown as the
+    tables show them; an item ``(sentence, locators)`` adds the paragraphs of what it says
+    in words.
     """
     from IPython.display import Markdown
 
-    return Markdown("\n".join(f"- {escape(item)}" for item in items) + "\n")
+    from . import herkomst, letter
+
+    lines = []
+    for item in items:
+        sentence, extra = (item, ()) if isinstance(item, str) else item
+        where = [*herkomst.locators(sentence), *extra]
+        shown = f" {letter.display_many(where)}" if where else ""
+        lines.append(f"- {escape(sentence + shown)}")
+    return Markdown("\n".join(lines) + "\n")

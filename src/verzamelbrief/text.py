@@ -168,14 +168,16 @@ def origin(derived: bool, where, assumption: bool = False) -> str:
 
     >>> origin(False, "§9 alinea 2"), origin(True, ["§9 alinea 2", "§9 alinea 2"]), origin(True, 9, True)
     ('brief §9, alinea 2', 'berekend uit brief §9, alinea 2', 'aanname')
+    >>> origin(True, "§8 alinea 3", assumption=True)
+    'berekend uit brief §8, alinea 3 (aanname)'
     """
     from . import letter
 
-    if assumption:
-        return "aanname"
     if isinstance(where, int):
-        return "berekend" if derived else f"brief §{where}"
+        return "aanname" if assumption else "berekend" if derived else f"brief §{where}"
     shown = letter.display_many([where] if isinstance(where, str) else list(where))
+    if assumption:  # computed under an assumption: still from located figures
+        return f"berekend uit {shown} (aanname)"
     return f"berekend uit {shown}" if derived else shown
 
 
@@ -208,7 +210,7 @@ def source_locators(row, raw) -> list[str]:
 def origins(frame, raw) -> list[str]:
     """The 'Herkomst' cell of each row of a processed table (columns ``measure``, ``derived``,
     ``rule`` and optionally ``category``, ``year``), from the raw table's locators; a row whose
-    rule is an assumption says 'aanname'."""
+    rule is an assumption is marked '(aanname)'."""
     return [origin(bool(r.derived), source_locators(r, raw), str(getattr(r, "rule", "")).startswith("assumption"))
             for r in frame.itertuples()]
 
