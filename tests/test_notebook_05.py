@@ -43,6 +43,7 @@ def test_05_defaults_reproduce_the_letter(built_notebook):
     assert "aanname: alle 871 inburgeraars zijn asielstatushouders |" in table  # review finding 2.11
     rules = strip(markdown_of(nb, "rekenregels"))
     assert "hele procenten" in rules and "twaalf maanden zijn tweeënvijftig weken" in rules and f"10{NBSP}%" in rules
+    assert "‘ongeveer’, ‘circa’, ‘ruim’ of ‘bijna’" in rules  # §10 writes 'circa'; the rule names it too
     assert unresolved_records(nb) == []
     assert has_image(nb, "fig-onderwijsroute-pip")
     assert (out / "figures" / "onderwijsroute_asielstatushouders_pip.svg").read_text().startswith("<?xml")

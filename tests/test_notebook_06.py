@@ -50,10 +50,11 @@ def test_06_defaults_reproduce_the_letter(built_notebook):
         assert text in findings, text
     assert f"ongeveer 31{NBSP}%" not in findings  # the letter's qualifier words are not used for computed results
     shown = strip(markdown_of(nb, "tbl-mdt-kerncijfers"))
-    assert f"| Deel dat MDT inzet voor inburgering, van het genoemde totaal | 31{NBSP}% | berekend uit brief §6, alinea 3 |" in shown
+    assert f"| Deel dat MDT inzet voor integratie en inburgering, van het genoemde totaal | 31{NBSP}% | berekend uit brief §6, alinea 3 |" in shown
     assert f"| Idem, bij 154 aanbieders | 28{NBSP}% | berekend uit brief §6, alinea 3, met de marge \\(aanname\\) |" in shown
     assert "| Overige aanbieders, bij een totaal binnen de marge | 83 tot 111 | berekend uit brief §6, alinea 3, met de marge \\(aanname\\) |" in shown
     assert "ongeveer 97" not in shown  # no more precision than 'ongeveer 140' carries
+    assert "voor integratie en inburgering" in shown  # the letter's pair, not 'inburgering' alone
     assert "in meer of mindere mate" in findings
     assert f"| 26{NBSP}weken | berekend uit brief §6, alinea 2 |" in shown and f"| 3,1{NBSP}uur | berekend uit brief §6, alinea 2 |" in shown
     assert "| Leeftijd doelgroep: tot | 30 jaar |" in shown.replace(NBSP, " ")  # the letter: "van 12 tot 30 jaar oud"
