@@ -52,6 +52,8 @@ def test_report_is_complete(rendered):
     assert "Figuur 12" in text and "Figuur 12" in pdf
     # a closing quote after a digit (‘in 2025’) is a quote, not Typst's prime (typst-a11y.lua)
     assert "\u2032" not in pdf and re.search(r"\d\u2019", pdf), "quote after a digit set as a prime in the PDF"
+    # nor an opening quote after a full stop or a closing double quote (‘jl.’ in §2 and §7)
+    assert "jl.\u2019" in pdf and "jl.\u2018" not in pdf and "\u201d\u2018" not in pdf, "closing quote set as opening in the PDF"
 
 
 def test_every_figure_has_its_dutch_alt_text(rendered):

@@ -6,8 +6,10 @@
 -- * every image carries its alt text (`fig-alt`, else its description) into Typst's
 --   `image(alt: …)`, which pandoc's Typst writer leaves out. Tagged PDF (and PDF/UA)
 --   needs it;
--- * a closing quote ’ after a digit stays a quote: pandoc's Typst writer writes ’ as a
---   straight ', which Typst sets as a prime after a digit (‘in 2025′).
+-- * a closing quote ’ stays the ’ it is: pandoc's Typst writer writes ’ as a straight ',
+--   which Typst's smart quotes then guess anew: a prime after a digit (‘in 2025′), an
+--   opening quote after a full stop or a closing double quote (‘jl.‘, “echt ontzorgen”‘).
+--   Every ’ goes to Typst as itself, so nothing is guessed.
 
 if not FORMAT:match("typst") then
   return {}
@@ -45,8 +47,7 @@ local RSQUO = "\u{2019}"
 
 function Str(s)
   local text = s.text
-  local at = text:find("%d" .. RSQUO)
-  if not at then
+  if not text:find(RSQUO, 1, true) then
     return nil
   end
   local out, pos = {}, 1
