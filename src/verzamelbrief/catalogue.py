@@ -615,8 +615,9 @@ def _part_problems(rel: str, df: pd.DataFrame, entry: dict) -> list[Problem]:
         whole = rows_of(rel_spec["whole"])
         label = " + ".join(rel_spec["parts"])
         for year in sorted({year_key(y) for y in parts["year"]}, key=lambda y: (y is None, y)):
-            p = parts[parts["year"].map(year_key) == year]
-            w = whole[whole["year"].map(year_key) == year]
+            # elementwise in Python: a Series compared with None is never true, so figures without a year need this
+            p = parts[[year_key(y) == year for y in parts["year"]]]
+            w = whole[[year_key(y) == year for y in whole["year"]]]
             when = f" in {year}" if year is not None else ""
             row = int(p.index[0]) + 2
             if w.empty:

@@ -399,9 +399,9 @@ CHECKS: tuple[Check, ...] = (
     Check(
         "leerbaarheid_cesuur_verlaging", 3,
         "Verlaging van de cesuur, tegenover het verschil tussen de oude en de nieuwe cesuur",
-        Figure(_LEER, "cutoff_reduction", "total", 2023),
-        difference(Figure(_LEER, "cutoff_correct", "old_cutoff", 2023),
-                   Figure(_LEER, "cutoff_correct", "new_cutoff", 2023)),
+        Figure(_LEER, "cutoff_reduction", "total"),
+        difference(Figure(_LEER, "cutoff_correct", "old_cutoff"),
+                   Figure(_LEER, "cutoff_correct", "new_cutoff")),
         words="drie punten",
     ),
     Check(
@@ -409,8 +409,8 @@ CHECKS: tuple[Check, ...] = (
         "Minder asielstatushouders met nadeel dan inburgeraars met een ten onrechte ‘niet haalbaar’: "
         "het aandeel in de Z-route, als deel van het aandeel met ‘niet haalbaar’",
         Claim("aanzienlijk minder", 0, 100, "percent", _LEER, "§3 alinea 3", strict=(False, True)),
-        readings=(("", (share_pct(Figure(_LEER, "asylum_permit_holders_share", "z_route", 2023),
-                                  Figure(_LEER, "asylum_permit_holders_share", "not_feasible", 2023)),)),),
+        readings=(("", (share_pct(Figure(_LEER, "asylum_permit_holders_share", "z_route"),
+                                  Figure(_LEER, "asylum_permit_holders_share", "not_feasible")),)),),
         condition="als richting, en als wie ten onrechte ‘niet haalbaar’ kreeg even vaak in de Z-route komt als "
                   "alle asielstatushouders met die uitslag; hoeveel minder laat de brief open",
         counted=False,
@@ -493,7 +493,7 @@ LEFT_OUT: tuple[tuple[int, tuple[Figure | str, ...], str, str], ...] = (
      "Beide keren dezelfde periode, in dezelfde woorden; de brongegevens nemen haar één keer over."),
     (3, ("§3 alinea 1",), "‘Veel meer’ inburgeringsplichtigen dan ingeschat met de uitslag ‘niet haalbaar’",
      "De brief noemt de inschatting niet; er is niets om de uitslagen tegen af te zetten."),
-    (3, (Figure(_LEER, "wrongly_not_feasible", "total", 2023),), "Het aantal inburgeraars dat ten onrechte ‘niet haalbaar’ kreeg",
+    (3, (Figure(_LEER, "wrongly_not_feasible", "total"),), "Het aantal inburgeraars dat ten onrechte ‘niet haalbaar’ kreeg",
      ("Een uitkomst van een eerste analyse; de brief geeft niet de getallen waaruit het volgt. Verderop in de alinea "
       "noemt de brief hetzelfde aantal nog eens, zonder ‘ruim’.")),
     (4, (Figure("04_agi_ontheffing", "attempts_before_agi_exemption", "until_april_2023", 2023),),
