@@ -191,7 +191,7 @@ MUTATIONS = {
     "leerbaarheid_cesuur_verlaging": ("03_leerbaarheidstoets", "cutoff_correct", "new_cutoff", None, 27, KLOPT, WIJKT_AF),
     "leerbaarheid_minder_nadeel": ("03_leerbaarheidstoets", "asylum_permit_holders_share", "z_route", None, 38,
                                    KLOPT, WIJKT_AF),
-    "mdt_groot_aantal": ("06_mdt", "providers", "integration_focused", 2022, 30, KLOPT, WIJKT_AF),
+    "mdt_groot_aantal": ("06_mdt", "providers", "integration_focused", None, 30, KLOPT, WIJKT_AF),
     "amif_resterend": ("08_amif", "granted", "total", 2022, 17.4, WIJKT_AF, KLOPT),
     "bib_groei_kandidaten": ("09_bib_examenmonitor", "candidates", "total", 2021, 6800, AFGEROND, WIJKT_AF),
     "bib_eerste_poging_woorden": ("09_bib_examenmonitor", "first_attempt_pass_share", "total", None, 60, KLOPT, WIJKT_AF),

@@ -420,8 +420,8 @@ CHECKS: tuple[Check, ...] = (
         "mdt_groot_aantal", 6,
         "MDT-aanbieders die inzetten op inburgering, als deel van alle aanbieders",
         Claim("een groot aantal", MANY_MIN_PCT, 100, "percent", "06_mdt", "§6 alinea 3"),
-        readings=(("", share_pct_over_range(Figure("06_mdt", "providers", "integration_focused", 2022),
-                                            Figure("06_mdt", "providers", "total", 2022))),),
+        readings=(("", share_pct_over_range(Figure("06_mdt", "providers", "integration_focused"),
+                                            Figure("06_mdt", "providers", "total"))),),
         condition="als ‘een groot aantal’ ten minste een kwart van de aanbieders is",
     ),
     Check(
