@@ -99,7 +99,7 @@ def check_params(model: type[NotebookParams], namespace: Mapping[str, Any], note
 # ---------------------------------------------------------------- the models, one per notebook
 
 #: The one margin for "ongeveer", "ruim" and "bijna" (see :mod:`verzamelbrief.checks`).
-MARGIN_HELP = 'margin for "ongeveer"/"ruim"/"bijna", in % of the stated figure'
+MARGIN_HELP = 'margin for "ongeveer"/"circa"/"ruim"/"bijna", in % of the stated figure'
 _FIG = "figure file format"
 _RAW = "input folder, relative to the project root"
 _OUT = "output folder, relative to the project root"
