@@ -279,7 +279,7 @@ def test_the_appendix_counts_only_real_recomputations(tables):
     assert shown["Vindplaats"].iloc[0] == "brief §3, alinea 2"
     assert all("(telt niet mee: " in s for s, c in zip(shown["Uitspraak"], result["counted"]) if not c)
     assert sum("(telt niet mee: de cijfers ernaast maken het al waar)" in s for s in shown["Uitspraak"]) == 2
-    assert "precies 3\u00a0vragen" in shown["Toegestaan"].tolist()  # a whole count: not 2,5–3,5 vragen
+    assert "precies 3\u00a0punten" in shown["Toegestaan"].tolist()  # a whole count: not 2,5–3,5 punten
 
 
 def test_recomputed_values_follow_the_one_rule_for_decimals(tables):

@@ -50,7 +50,7 @@ def test_11_defaults_check_the_letter(defaults):
     assert "| ‘bijna driekwart’ | 72 % | 67,5–75 % | klopt, dankzij de marge van dit rapport \\(zonder marge wijkt het af\\) |" in table
     assert "| ‘het grootste deel’ | 85 % | meer dan 50 % | klopt |" in table
     assert "in 2023 in elk geval" in table and "jaar van de brief" not in table and "kan niet misgaan" not in table
-    assert "| ‘drie punten’ | 3 vragen |" in table
+    assert "| ‘drie punten’ | 3 punten |" in table  # the letter counts the lowering in points
     assert "hoogstens" not in table and "15,08" not in table and "(75" not in table and "binnen afronding" not in table
 
     assert "| Vindplaats | Uitspraak | Marge 5" in shown_text(markdown_of(nb, "tbl-cijfercontrole-marges"))

@@ -937,7 +937,7 @@ def _why_not_counted(check_id: str) -> str:
     return (check.not_counted_why if check is not None else "") or NOT_COUNTED
 
 #: Units of things counted in whole numbers: an exact figure in them allows only itself.
-WHOLE_UNITS = ("count", "questions", "attempts")
+WHOLE_UNITS = ("count", "questions", "points", "attempts")
 
 #: Alignment and relative column widths of :func:`display_table` (pandoc wraps the cells of a wide table).
 DISPLAY_ALIGN = ["l", "l", "l", "r", "r", "l"]

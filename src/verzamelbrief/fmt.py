@@ -120,6 +120,7 @@ def _unit(value: float, unit: str, decimals: int | None = None, locale: str = LO
         "hours": ("uur", "uur"),
         "years": ("jaar", "jaar"),
         "questions": ("vraag", "vragen"),
+        "points": ("punt", "punten"),
         "attempts": ("poging", "pogingen"),
         "count": ("", ""),
     }
