@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import matplotlib
@@ -96,8 +97,9 @@ def source_line(fig, where, extra: str = "") -> None:
     :func:`verzamelbrief.letter.display_many`), or a bare section number.
 
     >>> import matplotlib.pyplot as plt
-    >>> fig = plt.figure(); source_line(fig, ["§9 alinea 2", "§9 alinea 2"], "berekend"); fig._verzamelbrief_source
-    'Bron: Verzamelbrief inburgering (eerste kwartaal 2023), §9, alinea 2; berekend'
+    >>> fig = plt.figure(); source_line(fig, ["§9 alinea 2", "§9 alinea 2"], "berekend")
+    >>> fig._verzamelbrief_source.replace(fmt.NBSP, "~")  # the paragraph is wrapped as one
+    'Bron: Verzamelbrief inburgering (eerste kwartaal 2023), §9,~alinea~2; berekend'
     >>> source_line(fig, 9); fig._verzamelbrief_source
     'Bron: Verzamelbrief inburgering (eerste kwartaal 2023), §9'
     >>> plt.close(fig)
@@ -109,6 +111,7 @@ def source_line(fig, where, extra: str = "") -> None:
     else:
         place = letter.display_many([where] if isinstance(where, str) else list(where))
         place = place.removeprefix("brief ").replace("; brief ", "; ")
+        place = re.sub(r", (alinea|punt|voetnoot) ", lambda m: f",{fmt.NBSP}{m.group(1)}{fmt.NBSP}", place)  # wrapped as one
     text = f"Bron: Verzamelbrief inburgering (eerste kwartaal 2023), {place}"
     if extra:
         text += f"; {extra}"
