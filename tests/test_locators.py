@@ -57,3 +57,28 @@ def test_a_span_that_is_not_a_locator_stops_the_render(bad):
 
 def test_other_spans_are_left_alone():
     assert pandoc("[§3 alinea 2]{.other}", "html").stdout.strip() == '<p><span class="other">§3 alinea 2</span></p>'
+
+
+def test_every_key_point_with_a_number_ends_with_the_paragraphs_of_its_numbers(built_project):
+    """A bullet of a notebook's key points that shows a letter figure (or a value computed from
+    them) ends with those figures' paragraphs, as the tables' Herkomst cells write them."""
+    from verzamelbrief import herkomst
+
+    checked = 0
+    for executed in sorted((built_project / "reports" / "_executed").glob("[0-9][0-9]_*.ipynb")):
+        nb = json.loads(executed.read_text(encoding="utf-8"))
+        records = next(o["data"][herkomst.MIME]["records"] for c in nb["cells"] for o in c.get("outputs", [])
+                       if herkomst.MIME in o.get("data", {}))
+        for cell in nb["cells"]:
+            if not re.search(r"#\| label: \S+-kernpunten", "".join(cell["source"])):
+                continue
+            markdown = "".join("".join(o["data"]["text/markdown"]) for o in cell["outputs"]
+                               if "text/markdown" in o.get("data", {}))
+            for line in markdown.splitlines():
+                ids = [i for i, _ in herkomst.MARKED.findall(line) if records[i]["kind"] != "parameter"]
+                if not ids:
+                    continue
+                shown = herkomst.strip(line).replace("\\", "")
+                assert re.search(r"brief (§\d+|\(Aanleiding\))[^.]*$", shown), f"{executed.name}: no locator at the end of {shown!r}"
+                checked += 1
+    assert checked >= 20, checked

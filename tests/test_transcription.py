@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from reference import heading_lines, letter_text, located
+from reference import HEADINGS, heading_lines, letter_text, located
 from verzamelbrief import letter
 from verzamelbrief.catalogue import load_catalogue, load_table
 
@@ -79,6 +79,43 @@ def test_every_figure_is_in_its_paragraph():
     text = letter_text()
     problems = [f"{name}: {p}" for name, _, row in rows() if (p := problem(row, located(text, row["locator"])))]
     assert not problems, "\n".join(problems)
+
+
+def year_context(text: str, locator: str) -> str:
+    """Where the letter may date a figure: its paragraph and the paragraph just before it
+    ("… was in september 2022 nog niet overal gerealiseerd", then the shares)."""
+    paragraphs = [loc for loc, entry in letter.load_map(RAW).items() if entry.kind == "alinea"]
+    own = re.sub(r" (punt|voetnoot) \d+$", "", locator)  # an item or footnote: its paragraph
+    at = paragraphs.index(own)
+    before = paragraphs[at - 1] if at > 0 else own
+    return located(text, before) + " " + located(text, locator)
+
+
+def year_problem(row: pd.Series, context: str, section: int) -> str | None:
+    """Why ``row``'s year is not the letter's: the year must stand in ``context`` or in the
+    heading of its section ("Instroom in de onderwijsroute in 2022"); ``None`` when it does,
+    or when the row has no year (the letter gives it none)."""
+    if pd.isna(row["year"]):
+        return None
+    year = str(int(row["year"]))
+    if re.search(rf"(?<!\d){year}(?!\d)", context + " " + HEADINGS.get(section, "")):
+        return None
+    return f"{row['indicator']}[{row['category']}]: year {year} is not at {row['locator']} nor in the heading of §{section}"
+
+
+def test_every_year_is_the_letters():
+    """A year in data/raw is one the letter gives for that figure (review: years in the
+    Herkomst titles that the letter does not give)."""
+    text = letter_text()
+    problems = [f"{name}: {p}" for name, section, row in rows()
+                if (p := year_problem(row, year_context(text, row["locator"]), section))]
+    assert not problems, "\n".join(problems)
+
+
+def test_a_year_the_letter_does_not_give_is_caught():
+    row = pd.Series({"indicator": "providers", "category": "total", "year": 2022, "locator": "§6 alinea 3"})
+    context = year_context(letter_text(), "§6 alinea 3")
+    assert "year 2022 is not at §6 alinea 3" in year_problem(row, context, 6)
 
 
 def test_the_paragraph_map_is_valid_in_the_reference_text():

@@ -265,18 +265,18 @@ def execute(source: Path, target: Path, parameters: dict, kernel: str | None = N
     target.parent.mkdir(parents=True, exist_ok=True)
     previous = os.environ.get(TXN_ENV)
     os.environ["VERZAMELBRIEF_ROOT"] = str(paths.ROOT)  # the kernel works on the same checkout
-    runtime_dir = manager = None
+    runtime_dir = manager_class = None
     try:
         # inside the try: building the class imports jupyter_client, long enough for a signal
         runtime_dir = Path(tempfile.mkdtemp(prefix="verzamelbrief-kernel-"))
-        manager = kernel_manager_class(runtime_dir)
+        manager_class = kernel_manager_class(runtime_dir)
         with transaction(target.parent / f".{target.stem}.txn") as txn:
             os.environ[TXN_ENV] = str(txn.manifest)
             with atomic_path(target) as tmp:
-                _papermill(source, tmp, target, parameters, kernel, manager, txn)
+                _papermill(source, tmp, target, parameters, kernel, manager_class, txn)
     finally:
-        if manager is not None:
-            manager.stop_launched()  # before the folder goes: a live kernel would make it again
+        if manager_class is not None:
+            manager_class.stop_launched()  # before the folder goes: a live kernel would make it again
         if runtime_dir is not None:
             shutil.rmtree(runtime_dir, ignore_errors=True)
         if previous is None:
@@ -323,7 +323,7 @@ def skip_slow_imports() -> None:
     sys.modules.setdefault("rfc3987_syntax", None)
 
 
-def _papermill(source: Path, tmp: Path, target: Path, parameters: dict, kernel: str | None, manager,
+def _papermill(source: Path, tmp: Path, target: Path, parameters: dict, kernel: str | None, manager_class,
                txn=None) -> None:
     """Run papermill into ``tmp``, then strip what differs between runs."""
     skip_slow_imports()
@@ -344,7 +344,7 @@ def _papermill(source: Path, tmp: Path, target: Path, parameters: dict, kernel: 
             progress_bar=False,
             log_output=False,
             request_save_on_cell_execute=True,  # so a kernel that dies leaves what ran
-            kernel_manager_class=manager,
+            kernel_manager_class=manager_class,
             # every output is collected by then: skip the graceful shutdown's wait (~0.6 s)
             shutdown_kernel="immediate",
         )

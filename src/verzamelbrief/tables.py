@@ -91,14 +91,13 @@ def table(df: "pd.DataFrame", align: Sequence[str] | None = None, widths: Sequen
     return Markdown(markdown_table(df, align, widths, code))
 
 
-def findings(items: Iterable[str | tuple[str, Iterable[str]]]):
+def findings(items: Iterable[str]):
     """Display a list of key findings (already-written Dutch sentences) as Markdown.
 
     The sentences are written by the notebook; numbers in them come from
     :mod:`verzamelbrief.fmt`. They are escaped like table cells. Each ends with the letter
     paragraphs its numbers come from (:func:`verzamelbrief.herkomst.locators`), shown as the
-    tables show them; an item ``(sentence, locators)`` adds the paragraphs of what it says
-    in words.
+    tables show them.
     """
     from IPython.display import Markdown
 
@@ -106,8 +105,6 @@ def findings(items: Iterable[str | tuple[str, Iterable[str]]]):
 
     lines = []
     for item in items:
-        sentence, extra = (item, ()) if isinstance(item, str) else item
-        where = [*herkomst.locators(sentence), *extra]
-        shown = f" {letter.display_many(where)}" if where else ""
-        lines.append(f"- {escape(sentence + shown)}")
+        where = herkomst.locators(item)
+        lines.append(f"- {escape(item + (f' {letter.display_many(where)}' if where else ''))}")
     return Markdown("\n".join(lines) + "\n")
