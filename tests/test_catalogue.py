@@ -144,3 +144,17 @@ def test_validation_cache_rechecks_only_changed_files(raw, tmp_path, capsys):
     edit(raw / BIB, "5816", "abc")
     assert main([str(raw), "--cache", str(cache)]) == 1
     assert "not a number: 'abc'" in capsys.readouterr().err
+
+
+def test_a_file_validated_before_elsewhere_is_named_where_it_is_now(tmp_path):
+    """validate_file remembers its answer by the file's content, not its folder: a second
+    copy of the same faulty file is named at its own path, and an unchanged file that was
+    fine stays fine."""
+    first, second = (tmp_path / "a" / "raw", tmp_path / "b" / "raw")
+    for folder in (first, second):
+        shutil.copytree(RAW, folder)
+        edit(folder / BIB, "5816", "abc")
+    assert [m for m in messages(first) if BIB in m] and all(str(first) in m for m in messages(first))
+    again = messages(second)
+    assert again and all(str(second) in m and str(first) not in m for m in again), again
+    assert len(again) == len(messages(first))

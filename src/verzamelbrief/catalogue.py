@@ -74,30 +74,35 @@ def rounding_margin(value: float) -> float:
     return 0.5
 
 
-@functools.lru_cache(maxsize=4)
-def _load_catalogue(path: str, mtime: float) -> dict:
-    from .yamlfile import YamlFileError, load
+@functools.lru_cache(maxsize=8)
+def _parse_catalogue(data: bytes) -> tuple[dict | None, tuple[str, ...]]:
+    """The catalogue in ``data`` and the problems of its structure (without the file's name,
+    which the caller puts in front): by content, so a copy of data/raw is read once."""
+    from .yamlfile import YamlFileError, loads
 
     try:
-        catalogue = load(path)
+        catalogue = loads(data.decode("utf-8"), "catalogue")
+    except UnicodeDecodeError as exc:
+        return None, (f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8",)
     except YamlFileError as exc:
-        raise DataError([f"{exc.source}: {f'line {exc.line}: ' if exc.line else ''}{exc.problem}"]) from None
+        return None, (f"{f'line {exc.line}: ' if exc.line else ''}{exc.problem}",)
     problems = structure_problems(catalogue)
-    if problems:
-        rel = paths.relative(path)
-        raise DataError([f"{rel}: {p}" for p in problems])
-    return catalogue
+    return (None, tuple(problems)) if problems else (catalogue, ())
 
 
 def load_catalogue(path: Path | None = None) -> dict:
-    """Read the catalogue (cached per file and modification time) and check its structure.
+    """Read the catalogue (parsed once per content) and check its structure.
 
     Raises :class:`DataError` with one line per problem in the catalogue itself.
     """
     path = Path(path or paths.CATALOGUE)
     if not path.exists():
         raise DataError([f"{paths.relative(path)}: catalogue file is missing"])
-    return _load_catalogue(str(path), path.stat().st_mtime)
+    catalogue, problems = _parse_catalogue(path.read_bytes())
+    if problems:
+        rel = paths.relative(path)
+        raise DataError([f"{rel}: {p}" for p in problems])
+    return catalogue
 
 
 # ---------------------------------------------------------------- the catalogue's own structure
@@ -634,14 +639,16 @@ def _part_problems(rel: str, df: pd.DataFrame, entry: dict) -> list[Problem]:
     return problems
 
 
-#: validate_file's answers in this process, by file, its bytes and the catalogue: the same
-#: file against the same catalogue always gets the same answer (the tests validate many
-#: copies of data/raw that differ in one file; pandera takes most of a second per folder).
-_VALIDATED: dict[tuple, tuple[pd.DataFrame | None, list[Problem]]] = {}
+#: validate_file's answers in this process, by file name, its bytes and the catalogue: the
+#: same file against the same catalogue always gets the same answer, wherever it lies (the
+#: tests validate many copies of data/raw that differ in one file; pandera takes most of a
+#: second per folder). The problems are kept with the path they were found at.
+_VALIDATED: dict[tuple, tuple[pd.DataFrame | None, list[Problem], str]] = {}
 
 
 def validate_file(name: str, catalogue: dict | None = None, raw_dir: Path | None = None) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Validate one raw file against its catalogue entry; return the typed frame and problems."""
+    import dataclasses
     import hashlib
     import json
 
@@ -652,13 +659,15 @@ def validate_file(name: str, catalogue: dict | None = None, raw_dir: Path | None
         content = hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         content = None  # _read_raw says what is wrong
-    key = (name, paths.relative(path), content, json.dumps(catalogue, sort_keys=True, default=str))
+    key = (name, content, json.dumps(catalogue, sort_keys=True, default=str))
+    rel = paths.relative(path)
     if content is None or key not in _VALIDATED:
         if len(_VALIDATED) > 256:
             _VALIDATED.clear()
-        _VALIDATED[key] = _validate_file(name, catalogue, raw_dir)
-    df, problems = _VALIDATED[key]
-    return (None if df is None else df.copy()), list(problems)
+        _VALIDATED[key] = (*_validate_file(name, catalogue, raw_dir), rel)
+    df, problems, found_at = _VALIDATED[key]
+    problems = [dataclasses.replace(p, file=rel) if p.file == found_at else p for p in problems]
+    return (None if df is None else df.copy()), problems
 
 
 def _validate_file(name: str, catalogue: dict, raw_dir: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
