@@ -61,6 +61,7 @@ def test_03_defaults_reproduce_the_letter(built_notebook):
     assert unresolved_records(nb) == []
 
 
+@pytest.mark.slow  # only the figure format differs: the fast tests check PNG in notebooks 01, 05, 06, 08 and 10
 @pytest.mark.nbrun("03_leerbaarheidstoets", fig_format="png")
 def test_03_non_default_parameters(nbrun):
     out, nb = nbrun

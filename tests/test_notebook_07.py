@@ -52,6 +52,7 @@ def test_07_defaults_reproduce_the_letter(built_notebook):
     assert (out / "figures" / "aow_groepen.svg").exists()
 
 
+@pytest.mark.slow  # only the figure format differs: the fast tests check PNG in notebooks 01, 05, 06, 08 and 10
 @pytest.mark.nbrun("07_aow_leeftijd", fig_format="png")
 def test_07_non_default_parameters(nbrun):
     out, nb = nbrun
