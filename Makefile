@@ -224,8 +224,11 @@ preview: $(REPORT) ## Write PNGs of every PDF page and desktop/phone screenshots
 bench: $(ENV) ## Time builds with hyperfine against an nbconvert baseline (reports/_build/bench.json; BENCH_ARGS=--quick)
 	+$(PY) scripts/bench.py $(BENCH_ARGS)
 
+# The fast tests run in TEST_JOBS processes (pytest-xdist), one per core; they share one session
+# build and the background notebook runs (tests/sharedwork.py). TEST_JOBS=1 runs them in this process.
+TEST_JOBS ?= $(JOBS)
 test: $(ENV) ## Run the fast tests (pytest; builds the report once, in a temporary copy)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(if $(filter-out 0 1,$(TEST_JOBS)),-n $(TEST_JOBS)) $(PYTEST_ARGS)
 
 test-slow: $(ENV) ## Run the slow tests only: clean rebuild, SIGTERM, browser, Quarto (CI runs them after make test)
 	$(PY) -m pytest -m slow $(PYTEST_ARGS)

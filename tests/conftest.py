@@ -17,6 +17,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -135,9 +136,47 @@ def needs_build(item) -> bool:
     return "built_project" in getattr(item, "fixturenames", ())
 
 
+def waits_for_background(item) -> bool:
+    return bool(item.get_closest_marker("nbrun") or item.get_closest_marker("nbcli"))
+
+
 def pytest_collection_modifyitems(items):
-    """The tests that need the session build run last, so the others run while it builds."""
-    items.sort(key=needs_build)
+    """The tests that read a background notebook run, and after them those that need the
+    session build, run last, so the others run while the kernels and the build work."""
+    items.sort(key=lambda item: (needs_build(item), waits_for_background(item)))
+
+
+def pytest_configure(config):
+    """The folder this test run's processes share (``shared_folder``): made by the process
+    that pytest started, handed to each pytest-xdist worker (``pytest_configure_node``)."""
+    import nbhelpers
+
+    if hasattr(config, "workerinput"):  # a pytest-xdist worker
+        config.shared_folder = Path(config.workerinput["verzamelbrief_shared"])
+    else:
+        import tempfile
+
+        config.shared_folder = Path(tempfile.mkdtemp(prefix="verzamelbrief-tests-"))
+    nbhelpers.share(config.shared_folder / "nbrun", workers=int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """(pytest-xdist, in the first process) Tell a worker where the shared folder is."""
+    node.workerinput["verzamelbrief_shared"] = str(node.config.shared_folder)
+
+
+def pytest_unconfigure(config):
+    if not hasattr(config, "workerinput"):
+        shutil.rmtree(config.shared_folder, ignore_errors=True)
+
+
+def pytest_keyboard_interrupt(excinfo):
+    global INTERRUPTED
+    INTERRUPTED = True
+
+
+INTERRUPTED = False
 
 
 def pytest_collection_finish(session):
@@ -171,30 +210,46 @@ def nbcli(request):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def session_build(request, tmp_path_factory):
+def session_build(request):
     """Start the session build in the background before the first test, when a selected
-    test needs it: make keeps the two cores only partly busy, and the tests before it use one."""
+    test needs it: make keeps the two cores only partly busy, and the tests before it use one.
+    Of the test run's processes (pytest-xdist workers) one builds, in the shared folder; the
+    others use that build (``sharedwork``)."""
     if not any(needs_build(item) for item in request.session.items):
         yield None
         return
-    root = copy_project(tmp_path_factory.mktemp("built") / "project")
+    import sharedwork
+
+    work = request.config.shared_folder / "session-build"
+    root, log = work / "project", work / "make-report.log"
+    if not sharedwork.claim(work):
+        yield root, None, log  # another process of this run builds it
+        return
+    copy_project(root)
     (root / ".env-stamp").touch()
     git_commit_all(root)
-    log = root.parent / "make-report.log"
     with open(log, "wb") as out:
         proc = make(root, "report", background=out)
+    threading.Thread(target=lambda: sharedwork.finish(work, {"returncode": proc.wait()}), daemon=True).start()
     yield root, proc, log
     if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait()
+        if INTERRUPTED or request.session.shouldstop or request.session.shouldfail:
+            os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait()  # another process of this run may still wait for it
 
 
 @pytest.fixture(scope="session")
 def built_project(session_build) -> Path:
     """A fresh clone-like git checkout in which ``make report`` has run once (shared by the report tests)."""
+    import sharedwork
+
     root, proc, log = session_build
-    if proc.wait(timeout=900) != 0:
-        raise AssertionError(f"report failed ({proc.returncode}):\n{log.read_text(encoding='utf-8')[-4000:]}")
+    if proc is not None:
+        returncode = proc.wait(timeout=900)
+    else:
+        returncode = sharedwork.wait(root.parent, "the session build (make report)")["returncode"]
+    if returncode != 0:
+        raise AssertionError(f"report failed ({returncode}):\n{log.read_text(encoding='utf-8')[-4000:]}")
     return root
 
 

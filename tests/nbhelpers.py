@@ -9,13 +9,10 @@ of the selected tests starts when collection ends, two at a time in the backgrou
 build) do.
 """
 
-import atexit
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -39,24 +36,77 @@ def run(name: str, tmp_path: Path, **params) -> tuple[Path, dict]:
     return out, json.loads(executed.read_text())
 
 
-_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="nbrun")
+_POOL: ThreadPoolExecutor | None = None
 _RUNS: dict[tuple, Future] = {}
-_FOLDER = Path(tempfile.mkdtemp(prefix="verzamelbrief-nbrun-"))
-atexit.register(shutil.rmtree, _FOLDER, ignore_errors=True)
+_FOLDER: Path | None = None
+
+
+def share(folder: Path, workers: int = 1) -> None:
+    """Run the background notebook runs in ``folder``, which every process of the test run
+    (``workers`` pytest-xdist workers) shares: each run is done by one of them (``sharedwork``),
+    two kernels at a time in all."""
+    global _POOL, _FOLDER
+    _FOLDER = folder
+    _POOL = ThreadPoolExecutor(max_workers=max(1, 2 // workers), thread_name_prefix="nbrun")
+
+
+def _work(key: tuple) -> Path:
+    import hashlib
+
+    return _FOLDER / f"{key[0]}-{hashlib.sha256(repr(key).encode()).hexdigest()[:12]}"
+
+
+def _once(key: tuple, job, to_json):
+    """Do ``job(folder)`` for ``key`` unless another process of the run has claimed it;
+    publish what ``to_json`` makes of its result (or the error) for the others."""
+    import traceback
+
+    import sharedwork
+
+    work = _work(key)
+    if not sharedwork.claim(work):
+        return None  # another process does it: result() waits for what it publishes
+    try:
+        value = job(work / "run")
+    except BaseException:
+        sharedwork.finish(work, {"error": traceback.format_exc()})
+        raise
+    sharedwork.finish(work, to_json(value))
+    return value
+
+
+def _shared(key: tuple, from_json, what: str):
+    value = _RUNS[key].result(timeout=600)
+    if value is not None:
+        return value
+    import sharedwork
+
+    published = sharedwork.wait(_work(key), what, timeout=600)
+    if "error" in published:
+        raise AssertionError(f"{what} failed in another test process:\n{published['error']}")
+    return from_json(published)
 
 
 def start(name: str, **params) -> tuple:
     """Start executing ``name`` with ``params`` in the background (once); return its key."""
     key = (name, json.dumps(params, sort_keys=True))
     if key not in _RUNS:
-        folder = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=_FOLDER))
-        _RUNS[key] = _POOL.submit(run, name, folder, **params)
+
+        def job(folder: Path):
+            folder.mkdir(parents=True)
+            return run(name, folder, **params)
+
+        _RUNS[key] = _POOL.submit(_once, key, job, lambda value: {"out": str(value[0])})
     return key
 
 
 def result(name: str, **params) -> tuple[Path, dict]:
     """The outputs folder and executed notebook of a run started by :func:`start`."""
-    return _RUNS[start(name, **params)].result(timeout=600)
+    def from_json(published: dict) -> tuple[Path, dict]:
+        out = Path(published["out"])  # run() writes the executed notebook beside it
+        return out, json.loads((out.parent / f"{name}.ipynb").read_text(encoding="utf-8"))
+
+    return _shared(start(name, **params), from_json, f"the run of {name} with {params}")
 
 
 def researcher_argv(folder: Path) -> list[str]:
@@ -88,22 +138,33 @@ CLI = {"researcher": researcher_run, "bad_parameter": bad_parameter_run}
 
 
 def _cli(name: str, folder: Path) -> tuple[subprocess.CompletedProcess, dict]:
+    folder.mkdir(parents=True)
     spec = CLI[name](folder)
     proc = subprocess.run(spec["argv"], cwd=spec["cwd"], env=spec["env"], capture_output=True, text=True, timeout=600)
     return proc, spec
+
+
+def _cli_json(value) -> dict:
+    proc, spec = value
+    return {"argv": proc.args, "returncode": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr,
+            "paths": {k: str(v) for k, v in spec.items() if isinstance(v, Path)}}
 
 
 def start_cli(name: str) -> tuple:
     """Start the command ``CLI[name]`` in the background (once); return its key."""
     key = ("cli", name)
     if key not in _RUNS:
-        _RUNS[key] = _POOL.submit(_cli, name, Path(tempfile.mkdtemp(prefix=f"cli-{name}-", dir=_FOLDER)))
+        _RUNS[key] = _POOL.submit(_once, key, lambda folder: _cli(name, folder), _cli_json)
     return key
 
 
 def cli_result(name: str) -> tuple[subprocess.CompletedProcess, dict]:
-    """(finished process, its spec) of a command started by :func:`start_cli`."""
-    return _RUNS[start_cli(name)].result(timeout=600)
+    """(finished process, the paths of its spec) of a command started by :func:`start_cli`."""
+    def from_json(published: dict):
+        proc = subprocess.CompletedProcess(published["argv"], published["returncode"], published["stdout"], published["stderr"])
+        return proc, {k: Path(v) for k, v in published["paths"].items()}
+
+    return _shared(start_cli(name), from_json, f"the command {name}")
 
 
 def cell_outputs(nb: dict, label: str) -> list[dict]:
