@@ -57,22 +57,10 @@ def _work(key: tuple) -> Path:
 
 
 def _once(key: tuple, job, to_json):
-    """Do ``job(folder)`` for ``key`` unless another process of the run has claimed it;
-    publish what ``to_json`` makes of its result (or the error) for the others."""
-    import traceback
-
+    """Do ``job`` for ``key`` unless another process of the run has claimed it (then None)."""
     import sharedwork
 
-    work = _work(key)
-    if not sharedwork.claim(work):
-        return None  # another process does it: result() waits for what it publishes
-    try:
-        value = job(work / "run")
-    except BaseException:
-        sharedwork.finish(work, {"error": traceback.format_exc()})
-        raise
-    sharedwork.finish(work, to_json(value))
-    return value
+    return sharedwork.do(_work(key), lambda folder: job(folder / "run"), to_json)
 
 
 def _shared(key: tuple, from_json, what: str):
@@ -81,10 +69,7 @@ def _shared(key: tuple, from_json, what: str):
         return value
     import sharedwork
 
-    published = sharedwork.wait(_work(key), what, timeout=600)
-    if "error" in published:
-        raise AssertionError(f"{what} failed in another test process:\n{published['error']}")
-    return from_json(published)
+    return from_json(sharedwork.result(_work(key), what, timeout=600))
 
 
 def start(name: str, **params) -> tuple:

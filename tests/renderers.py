@@ -48,12 +48,18 @@ def build_copy(built: Path, dest: Path, engine: str) -> Path:
 
 
 @pytest.fixture(scope="session", params=["offline", pytest.param("quarto", marks=pytest.mark.slow)])
-def rendered(request, built_project, tmp_path_factory) -> tuple[str, Path]:
-    """(engine, project copy) with ``reports/_build`` rendered by that engine."""
+def rendered(request, built_project) -> tuple[str, Path]:
+    """(engine, project copy) with ``reports/_build`` rendered by that engine: once in the
+    test run, by whichever of its processes asks first (``sharedwork``)."""
+    import sharedwork
+
     engine = request.param
     if engine == "quarto":
         need(shutil.which("quarto") is not None, "Quarto (../shared/tools/quarto/install, or conda's quarto)")
-    return engine, build_copy(built_project, tmp_path_factory.mktemp(engine) / "project", engine)
+    work = request.config.shared_folder / f"rendered-{engine}"
+    if sharedwork.do(work, lambda folder: build_copy(built_project, folder / "project", engine)) is None:
+        sharedwork.result(work, f"the {engine} render")
+    return engine, work / "project"
 
 
 def html_of(root: Path) -> str:

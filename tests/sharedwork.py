@@ -63,3 +63,27 @@ def wait(folder: Path, what: str, timeout: float = 900) -> dict:
             raise AssertionError(f"{what}: no result after {timeout:.0f} s")
         time.sleep(0.1)
     return json.loads(result.read_text(encoding="utf-8"))
+
+
+def do(folder: Path, job, to_json=lambda value: {}):
+    """``job(folder)``'s value, when this process claims ``folder``, publishing what ``to_json``
+    makes of it (or the error, for :func:`result` to raise); None when another process has it."""
+    import traceback
+
+    if not claim(folder):
+        return None
+    try:
+        value = job(folder)
+    except BaseException:
+        finish(folder, {"error": traceback.format_exc()})
+        raise
+    finish(folder, to_json(value))
+    return value
+
+
+def result(folder: Path, what: str, timeout: float = 900) -> dict:
+    """What the process that did ``folder``'s work published; its error, raised here."""
+    published = wait(folder, what, timeout)
+    if "error" in published:
+        raise AssertionError(f"{what} failed in another test process:\n{published['error']}")
+    return published

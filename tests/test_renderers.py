@@ -99,9 +99,11 @@ def test_html_is_self_contained_and_its_links_resolve(rendered):
             assert (build / unquote(target.split("#")[0])).exists(), f"relative link {target} does not resolve in _build"
 
 
-def test_two_clean_builds_are_byte_identical(rendered, tmp_path):
+def test_two_clean_builds_are_byte_identical(rendered, built_project, tmp_path):
     engine, root = rendered
-    again = build_copy(root, tmp_path / "again", engine)
+    # the session build rendered with the offline renderer (Quarto off PATH), in another folder:
+    # for that engine it is the second build; Quarto renders once more
+    again = built_project if engine == "offline" else build_copy(root, tmp_path / "again", engine)
     for name in ("verzamelbrief.html", "verzamelbrief.pdf", "herkomst.json"):
         first = (root / "reports" / "_build" / name).read_bytes()
         second = (again / "reports" / "_build" / name).read_bytes()

@@ -30,3 +30,16 @@ def test_a_claimant_that_ended_without_a_result_is_named(tmp_path):
     (work / "claim").write_text(ended.stdout.strip())
     with pytest.raises(AssertionError, match="the session build: the test process that ran it ended without a result"):
         sharedwork.wait(work, "the session build", timeout=5)
+
+
+def test_a_failed_job_is_raised_where_its_result_is_awaited(tmp_path):
+    work = tmp_path / "work"
+
+    def job(folder):
+        raise ValueError("the render broke")
+
+    with pytest.raises(ValueError):
+        sharedwork.do(work, job)
+    assert sharedwork.do(work, job) is None  # claimed already: not run twice
+    with pytest.raises(AssertionError, match="the offline render failed in another test process:(.|\n)*the render broke"):
+        sharedwork.result(work, "the offline render", timeout=5)

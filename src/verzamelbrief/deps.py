@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import functools
 import json
 import sys
 from pathlib import Path
@@ -48,6 +49,12 @@ def imported_modules(source: str, package: str = PACKAGE) -> set[str]:
     >>> sorted(imported_modules("from ..outputs import write_text", "verzamelbrief.render"))
     ['verzamelbrief', 'verzamelbrief.outputs', 'verzamelbrief.outputs.write_text']
     """
+    return set(_imported_modules(source, package))
+
+
+@functools.lru_cache(maxsize=512)
+def _imported_modules(source: str, package: str) -> frozenset[str]:
+    """:func:`imported_modules`, parsed once per text (every notebook imports the same modules)."""
     found: set[str] = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
@@ -64,7 +71,7 @@ def imported_modules(source: str, package: str = PACKAGE) -> set[str]:
             if name == PACKAGE or name.startswith(PACKAGE + "."):
                 parts = name.split(".")
                 found.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
-    return found
+    return frozenset(found)
 
 
 def notebook_source(path: Path) -> str:
