@@ -9,7 +9,6 @@ that build (``built_copy``), which is much cheaper than building again.
 from __future__ import annotations
 
 import ast
-import functools
 import json
 import os
 import re
@@ -89,14 +88,28 @@ def make(root: Path, *targets: str, check: bool = True, timeout: int = 900, back
 
 
 def pdf_text(path: Path) -> str:
-    """The text of a PDF, via pdftotext when installed, else pypdf (read once per file version:
-    pypdf takes seconds for the report, which several tests read)."""
-    stat = Path(path).stat()
-    return _pdf_text(str(path), stat.st_mtime_ns, stat.st_size, bool(shutil.which("pdftotext")))
+    """The text of a PDF, via pdftotext when installed, else pypdf: read once per content in the
+    whole test run (pypdf takes seconds for the report, which tests in every worker read, and
+    the session build's PDF and its offline render are the same bytes)."""
+    import hashlib
+
+    import sharedwork
+
+    poppler = bool(shutil.which("pdftotext"))
+    key = f"{hashlib.sha256(Path(path).read_bytes()).hexdigest()[:20]}-{'pdftotext' if poppler else 'pypdf'}"
+    if key not in _PDF_TEXTS:
+        work = SHARED["folder"] / "pdf-text" / key
+        text = sharedwork.do(work, lambda _folder: _pdf_text(str(path), poppler), lambda text: {"text": text})
+        _PDF_TEXTS[key] = text if text is not None else sharedwork.result(work, f"the text of {path}")["text"]
+    return _PDF_TEXTS[key]
 
 
-@functools.lru_cache(maxsize=16)
-def _pdf_text(path: str, _mtime_ns: int, _size: int, poppler: bool) -> str:
+_PDF_TEXTS: dict[str, str] = {}
+#: ``folder``: the folder this test run's processes share (set when pytest starts, ``pytest_configure``)
+SHARED: dict[str, Path] = {}
+
+
+def _pdf_text(path: str, poppler: bool) -> str:
     if poppler:
         return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
     from pypdf import PdfReader
@@ -157,6 +170,7 @@ def pytest_configure(config):
         import tempfile
 
         config.shared_folder = Path(tempfile.mkdtemp(prefix="verzamelbrief-tests-"))
+    SHARED["folder"] = config.shared_folder
     nbhelpers.share(config.shared_folder / "nbrun", workers=int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")))
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -90,13 +90,17 @@ def near_copies(sentences: list[str], letter: str, rules=NEAR_COPY_RULES) -> lis
     for i, toks in enumerate(letter_units):
         for pair in zip(toks, toks[1:]):
             index[pair].add(i)
+    least_shared = min(least for _, least in rules)
     found = []
     for sentence in sentences:
         for unit in units(sentence):
             toks = words(unit)
             if len(toks) < MIN_WORDS or (len(toks) < LABEL_WORDS and not re.search(r"[.!?;:]\W*$", unit.strip())):
                 continue
-            candidates = set().union(*(index.get(pair, set()) for pair in zip(toks, toks[1:])))
+            # a letter sentence sharing n words in blocks of two or more shares at least n/2 of
+            # the unit's word pairs: the others cannot meet a rule and are not scored
+            hits = Counter(i for pair in zip(toks, toks[1:]) for i in index.get(pair, ()))
+            candidates = [i for i, pairs in hits.items() if 2 * pairs >= least_shared]
             scored = [(copy_score(toks, letter_units[i]), i) for i in candidates]
             hit = next((((c, n), i) for (c, n), i in sorted(scored, reverse=True)
                         if any(c >= cov and n >= least for cov, least in rules)), None)
