@@ -244,12 +244,12 @@ def session_build(request):
     git_commit_all(root)
     with open(log, "wb") as out:
         proc = make(root, "report", background=out)
-    threading.Thread(target=lambda: sharedwork.finish(work, {"returncode": proc.wait()}), daemon=True).start()
+    publish = threading.Thread(target=lambda: sharedwork.finish(work, {"returncode": proc.wait()}), daemon=True)
+    publish.start()
     yield root, proc, log
-    if proc.poll() is None:
-        if INTERRUPTED or request.session.shouldstop or request.session.shouldfail:
-            os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait()  # another process of this run may still wait for it
+    if proc.poll() is None and (INTERRUPTED or request.session.shouldstop or request.session.shouldfail):
+        os.killpg(proc.pid, signal.SIGTERM)
+    publish.join()  # another process of this run may still wait for the build
 
 
 @pytest.fixture(scope="session")
