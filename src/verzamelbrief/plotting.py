@@ -90,6 +90,31 @@ def dutch_axis(ax, axis: str = "y", decimals: int | None = None, suffix: str = "
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(formatter)
 
 
+#: the room a label keeps on each side inside its bar segment (points)
+LABEL_PAD_PT = 2.0
+
+
+def label_segments(ax, segments) -> list[bool]:
+    """Write each ``(start, width, y, text, color)`` in the middle of its bar segment (from
+    ``start`` to ``start + width`` at ``y``), only where it fits with :data:`LABEL_PAD_PT` on
+    each side, measured in the laid-out figure (a fixed share of the axis would let a label
+    touch a narrow segment's edges). Returns, per segment, whether its label was written."""
+    fig = ax.figure
+    fig.draw_without_rendering()  # the layout the figure is saved with
+    renderer, pad = fig.canvas.get_renderer(), 2 * LABEL_PAD_PT * fig.dpi / 72
+    written = []
+    for start, width, y, text, color in segments:
+        label = ax.text(start + width / 2, y, herkomst.strip(text), ha="center", va="center", color=color)
+        left, right = ax.transData.transform([(start, y), (start + width, y)])[:, 0]
+        fits = label.get_window_extent(renderer).width <= abs(right - left) - pad  # as it will be seen
+        if fits:
+            label.set_text(text)  # with its marks: save() records the number's use
+        else:
+            label.remove()
+        written.append(bool(fits))
+    return written
+
+
 def source_line(fig, where, extra: str = "") -> None:
     """Note "Bron: Verzamelbrief inburgering (eerste kwartaal 2023), §N, alinea M" for the
     figure; :func:`save` places it under everything else drawn (tick labels, legends),
