@@ -40,6 +40,7 @@ def test_axe_finds_nothing_and_nothing_scrolls_sideways(rendered, width):
     result = audit(root / "reports" / "_build" / "verzamelbrief.html", width)
     assert result["violations"] == [], json.dumps(result["violations"], indent=1, ensure_ascii=False)
     assert result["sidewaysScroll"] == 0, result["overflowing"]
+    assert result["cutCaptions"] == [], "captions that need the table's sideways scroll to be read"
     assert result["external"] == [], "the page asked for something outside the file"
 
 
@@ -60,8 +61,18 @@ def test_nu_html_checker_finds_no_errors(rendered):
     need(shutil.which("java") is not None and jar.exists(), "java and vnu-jar")
     proc = subprocess.run(["java", "-jar", str(jar), "--format", "json", str(root / "reports" / "_build" / "verzamelbrief.html")],
                           capture_output=True, text=True, timeout=300)
-    errors = [m for m in json.loads(proc.stderr or proc.stdout)["messages"] if m["type"] == "error"]
+    errors = [m for m in json.loads(proc.stderr or proc.stdout)["messages"]
+              if m["type"] == "error" and not vnu_lags_behind_css(m)]
     assert errors == [], errors[:5]
+
+
+def vnu_lags_behind_css(message: dict) -> bool:
+    """The Nu checker's CSS part does not know container queries (CSS Containment 3, in every
+    current browser), which the table captions use (reports/styles/verzamelbrief.css): it
+    calls ``container-type`` unknown and ``100cqi`` an unknown dimension. Nothing else is excused."""
+    text, extract = message.get("message", ""), message.get("extract", "")
+    return (text == "CSS: “container-type”: Property “container-type” doesn't exist."
+            or (text == "CSS: “max-width”: Unknown dimension." and "100cqi" in extract))
 
 
 def structure(pdf_path: Path) -> dict:

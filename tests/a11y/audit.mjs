@@ -1,5 +1,6 @@
 // Audits one HTML file in Debian's Chromium: axe-core (WCAG 2.0/2.1 A and AA plus
-// best practice), sideways scroll, and each image's rendered against natural width.
+// best practice), sideways scroll, table captions cut off by their scrolling region, and
+// each image's rendered against natural width.
 //   node tests/a11y/audit.mjs FILE.html WIDTH [HEIGHT]   → JSON on stdout
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -41,6 +42,10 @@ try {
         .filter((el) => el.getBoundingClientRect().right > doc.clientWidth + 0.5 && !el.closest(".table-scroll"))
         .slice(0, 8).map((el) => `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}.${[...el.classList].join(".")} ` +
           `(${Math.round(el.getBoundingClientRect().right)} px) ${el.textContent.slice(0, 40)}`),
+      // table captions that run on past the visible width of their scrolling region
+      cutCaptions: [...document.querySelectorAll(".table-scroll > table > caption")]
+        .filter((cap) => cap.getBoundingClientRect().right > cap.closest(".table-scroll").getBoundingClientRect().right + 0.5)
+        .map((cap) => cap.textContent.slice(0, 60)),
       images: [...document.querySelectorAll("img")].map((img) => ({
         alt: img.getAttribute("alt"), rendered: img.getBoundingClientRect().width, natural: img.naturalWidth,
       })),
