@@ -56,20 +56,23 @@ def _work(key: tuple) -> Path:
     return _FOLDER / f"{key[0]}-{hashlib.sha256(repr(key).encode()).hexdigest()[:12]}"
 
 
-def _once(key: tuple, job, to_json):
-    """Do ``job`` for ``key`` unless another process of the run has claimed it (then None)."""
+def _once(key: tuple, job, to_json) -> dict | None:
+    """Do ``job`` for ``key`` and return what it publishes (``to_json`` of its value), unless
+    another process of the run has claimed it (then None)."""
     import sharedwork
 
-    return sharedwork.do(_work(key), lambda folder: job(folder / "run"), to_json)
+    value = sharedwork.do(_work(key), lambda folder: job(folder / "run"), to_json)
+    return None if value is None else to_json(value)
 
 
 def _shared(key: tuple, from_json, what: str):
-    value = _RUNS[key].result(timeout=600)
-    if value is not None:
-        return value
-    import sharedwork
+    """The result of ``key``'s run, read back the same way whichever process ran it."""
+    published = _RUNS[key].result(timeout=600)
+    if published is None:
+        import sharedwork
 
-    return from_json(sharedwork.result(_work(key), what, timeout=600))
+        published = sharedwork.result(_work(key), what, timeout=600)
+    return from_json(published)
 
 
 def start(name: str, **params) -> tuple:
@@ -144,7 +147,7 @@ def start_cli(name: str) -> tuple:
 
 
 def cli_result(name: str) -> tuple[subprocess.CompletedProcess, dict]:
-    """(finished process, the paths of its spec) of a command started by :func:`start_cli`."""
+    """(finished process, the paths in its spec) of a command started by :func:`start_cli`."""
     def from_json(published: dict):
         proc = subprocess.CompletedProcess(published["argv"], published["returncode"], published["stdout"], published["stderr"])
         return proc, {k: Path(v) for k, v in published["paths"].items()}
