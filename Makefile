@@ -107,6 +107,8 @@ UV_INSTALL = @[ -x "$(UV)" ] || { \
 	  echo "▶ env: uv not found; installing uv $(UV_VERSION) from PyPI into $(UV_BOOT)/"; \
 	  $(PYTHON) -m venv $(UV_BOOT) && $(UV_BOOT)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION); }
 
+# With PYTHONDONTWRITEBYTECODE set, Python never caches the bytecode of what it imports, so every
+# kernel would compile pandas, matplotlib and the rest again: uv compiles it once, when it installs.
 $(ENV): requirements.txt pyproject.toml
 ifeq ($(CONDA_DEFAULT_ENV),$(CONDA_ENV_NAME))
 	$(PY) -m pip install --quiet -r requirements.txt
@@ -117,7 +119,7 @@ else
 	$(UV_INSTALL)
 	@echo "▶ env: creating .venv from requirements.txt (uv)"
 	test -x $(PY) || $(UV) venv --quiet --python "$$($(PYTHON) -c 'import os, sys; print(os.path.realpath(sys.executable))')" .venv
-	$(UV) pip sync --quiet --python $(PY) requirements.txt
+	$(UV) pip sync --quiet --python $(PY) $(if $(value PYTHONDONTWRITEBYTECODE),--compile-bytecode) requirements.txt
 	$(UV) pip install --quiet --python $(PY) --no-deps -e .
 endif
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (verzamelbrief-inburgering)" >/dev/null

@@ -2,12 +2,14 @@
 
 import importlib.metadata
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
 import tomllib
 
+import pytest
 import yaml
 from packaging.requirements import Requirement
 
@@ -76,3 +78,17 @@ def test_the_bare_machine_run_hides_the_optional_tools(tmp_path):
     assert shell.returncode != 0
     if shutil.which("pdftotext"):  # on a machine that has it, the check is not empty
         assert not (tmp_path / "bin" / "pdftotext").exists()
+
+
+@pytest.mark.parametrize("dont_write", ["1", None])
+def test_uv_compiles_the_bytecode_when_python_may_not_write_it(project, dont_write):
+    """With PYTHONDONTWRITEBYTECODE set (as on some CI machines), every kernel would compile
+    its imports again; make has uv compile them once, at install. Otherwise Python caches
+    them as it imports, and uv installs as it does by default."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "MAKEFLAGS", "MAKELEVEL")}
+    if dont_write:
+        env["PYTHONDONTWRITEBYTECODE"] = dont_write
+    proc = subprocess.run(["make", "-n", "env", "UV=uv"], cwd=project, env=env, capture_output=True, text=True)
+    sync = [line for line in proc.stdout.splitlines() if " pip sync " in line]
+    assert len(sync) == 1, proc.stdout + proc.stderr
+    assert ("--compile-bytecode" in sync[0]) == bool(dont_write), sync[0]
