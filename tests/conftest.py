@@ -98,9 +98,8 @@ def pdf_text(path: Path) -> str:
     poppler = bool(shutil.which("pdftotext"))
     key = f"{hashlib.sha256(Path(path).read_bytes()).hexdigest()[:20]}-{'pdftotext' if poppler else 'pypdf'}"
     if key not in _PDF_TEXTS:
-        work = SHARED["folder"] / "pdf-text" / key
-        text = sharedwork.do(work, lambda _folder: _pdf_text(str(path), poppler), lambda text: {"text": text})
-        _PDF_TEXTS[key] = text if text is not None else sharedwork.result(work, f"the text of {path}")["text"]
+        _PDF_TEXTS[key] = sharedwork.once(SHARED["folder"] / "pdf-text" / key, f"the text of {path}",
+                                          lambda _folder: _pdf_text(str(path), poppler), lambda text: {"text": text})["text"]
     return _PDF_TEXTS[key]
 
 

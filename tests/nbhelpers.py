@@ -61,8 +61,7 @@ def _once(key: tuple, job, to_json) -> dict | None:
     another process of the run has claimed it (then None)."""
     import sharedwork
 
-    value = sharedwork.do(_work(key), lambda folder: job(folder / "run"), to_json)
-    return None if value is None else to_json(value)
+    return sharedwork.do(_work(key), lambda folder: job(folder / "run"), to_json)
 
 
 def _shared(key: tuple, from_json, what: str):

@@ -57,8 +57,7 @@ def rendered(request, built_project) -> tuple[str, Path]:
     if engine == "quarto":
         need(shutil.which("quarto") is not None, "Quarto (../shared/tools/quarto/install, or conda's quarto)")
     work = request.config.shared_folder / f"rendered-{engine}"
-    if sharedwork.do(work, lambda folder: build_copy(built_project, folder / "project", engine)) is None:
-        sharedwork.result(work, f"the {engine} render")
+    sharedwork.once(work, f"the {engine} render", lambda folder: build_copy(built_project, folder / "project", engine))
     return engine, work / "project"
 
 

@@ -65,20 +65,21 @@ def wait(folder: Path, what: str, timeout: float = 900) -> dict:
     return json.loads(result.read_text(encoding="utf-8"))
 
 
-def do(folder: Path, job, to_json=lambda value: {}):
-    """``job(folder)``'s value, when this process claims ``folder``, publishing what ``to_json``
-    makes of it (or the error, for :func:`result` to raise); None when another process has it."""
+def do(folder: Path, job, to_json=lambda value: {}) -> dict | None:
+    """Do ``job(folder)`` when this process claims ``folder``, and publish what ``to_json``
+    makes of its value (or the error, for :func:`result` to raise); return what it published,
+    or None when another process has the work."""
     import traceback
 
     if not claim(folder):
         return None
     try:
-        value = job(folder)
+        published = to_json(job(folder))
     except BaseException:
         finish(folder, {"error": traceback.format_exc()})
         raise
-    finish(folder, to_json(value))
-    return value
+    finish(folder, published)
+    return published
 
 
 def result(folder: Path, what: str, timeout: float = 900) -> dict:
@@ -87,3 +88,10 @@ def result(folder: Path, what: str, timeout: float = 900) -> dict:
     if "error" in published:
         raise AssertionError(f"{what} failed in another test process:\n{published['error']}")
     return published
+
+
+def once(folder: Path, what: str, job, to_json=lambda value: {}) -> dict:
+    """What ``job`` publishes for ``folder``: done here (:func:`do`), or by another process,
+    waited for (:func:`result`)."""
+    published = do(folder, job, to_json)
+    return published if published is not None else result(folder, what)

@@ -41,5 +41,6 @@ def test_a_failed_job_is_raised_where_its_result_is_awaited(tmp_path):
     with pytest.raises(ValueError):
         sharedwork.do(work, job)
     assert sharedwork.do(work, job) is None  # claimed already: not run twice
+    assert sharedwork.do(tmp_path / "other", lambda folder: 7, lambda value: {"v": value}) == {"v": 7}  # what it published
     with pytest.raises(AssertionError, match="the offline render failed in another test process:(.|\n)*the render broke"):
         sharedwork.result(work, "the offline render", timeout=5)
