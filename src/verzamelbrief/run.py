@@ -19,9 +19,9 @@ import argparse
 import logging
 import os
 import re
+import secrets
 import shutil
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -49,22 +49,18 @@ def kernel_manager_class(runtime_dir: Path | None = None):
       that :func:`execute` removes afterwards, also when the notebook fails or is interrupted.
       Without ``runtime_dir`` each kernel gets a temporary folder of its own, removed
       when the kernel's resources are cleaned up.
-    - The class keeps the processes of the kernels it launched, so :func:`execute` can stop
-      them (``stop_launched``) before it removes their folder. An interrupted run never shuts
-      its kernel down (the interrupt leaves nbclient's clean-up unrun), and a kernel that is
-      still starting creates its folder again and leaves it behind when it notices its
-      parent has gone.
+    - :func:`execute` stops the kernels it started (:func:`stop_kernels`) before it removes
+      their folder. An interrupted run never shuts its kernel down (the interrupt leaves
+      nbclient's clean-up unrun), and a kernel that is still starting creates its folder
+      again and leaves it behind when it notices its parent has gone.
+    - The kernel's ``TMPDIR`` is ``tmp`` in that folder, so what the kernel leaves there
+      goes with the folder: a kernel killed while Python was checking its temporary
+      folder (a file written and removed at once) left that file in ``$TMPDIR``.
     """
     import tempfile
 
     from jupyter_client.kernelspec import KernelSpec
     from jupyter_client.manager import AsyncKernelManager
-
-    spec = KernelSpec(
-        argv=[sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        display_name="Python (verzamelbrief-inburgering)",
-        language="python",
-    )
 
     class IPCKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs):
@@ -75,30 +71,18 @@ def kernel_manager_class(runtime_dir: Path | None = None):
             # socket files are named <ip>-<port>
             self.ip = str(folder / "ipc")
             self.connection_file = str(folder / "connection.json")
-            self.launched.append(self)
-
-        launched: list = []  # the managers made from this class (one class per call of kernel_manager_class)
+            kernel_tmp = folder / "tmp"
+            kernel_tmp.mkdir(exist_ok=True)  # must exist: tempfile would fall back to /tmp
+            self._spec = KernelSpec(
+                argv=[sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                display_name="Python (verzamelbrief-inburgering)",
+                language="python",
+                env={"TMPDIR": str(kernel_tmp)},
+            )
 
         @property
         def kernel_spec(self):
-            return spec
-
-        @classmethod
-        def stop_launched(cls, timeout: float = 10.0) -> None:
-            """Kill every kernel this class launched that still runs, with the processes it
-            started (each kernel leads a session of its own), and wait for it to end."""
-            for manager in cls.launched:
-                process = getattr(manager.provisioner, "process", None)  # set as soon as it is spawned
-                if process is not None and process.poll() is None:
-                    try:
-                        os.killpg(process.pid, signal.SIGKILL)
-                    except (ProcessLookupError, PermissionError):
-                        process.kill()
-                    try:
-                        process.wait(timeout=timeout)
-                    except subprocess.TimeoutExpired:
-                        pass
-            cls.launched.clear()
+            return self._spec
 
         async def _async_cleanup_resources(self, restart: bool = False) -> None:
             await super()._async_cleanup_resources(restart=restart)
@@ -108,6 +92,35 @@ def kernel_manager_class(runtime_dir: Path | None = None):
         cleanup_resources = _async_cleanup_resources
 
     return IPCKernelManager
+
+
+def stop_kernels(folder: Path, timeout: float = 10.0) -> None:
+    """Kill every kernel this process started whose connection file lies in ``folder``, with
+    the processes it started (each kernel leads a session of its own), and wait for it to end.
+
+    The kernels are found among this process's children by their command line, not through
+    jupyter_client's record of them: a signal that arrives while a kernel is being launched
+    can unwind before the launcher has returned the process, and that kernel would live on.
+    """
+    import psutil
+
+    inside = str(folder) + os.sep
+    found = []
+    for child in psutil.Process().children():
+        try:
+            if any(arg.startswith(inside) for arg in child.cmdline()):
+                found.append(child)
+        except psutil.Error:  # ended meanwhile, or a zombie
+            continue
+    for child in found:
+        try:
+            if os.getpgid(child.pid) == child.pid:
+                os.killpg(child.pid, signal.SIGKILL)
+            else:
+                child.kill()
+        except (ProcessLookupError, PermissionError, psutil.Error):
+            pass
+    psutil.wait_procs(found, timeout=timeout)
 
 
 #: The block of ``params.yaml`` that holds the report's own parameters, and their names.
@@ -250,6 +263,11 @@ def normalise(nb) -> None:
             cell["id"] = "injected-parameters"
 
 
+#: The longest path of a kernel's IPC socket: the socket address holds 108 bytes on Linux and
+#: 104 on macOS, the final NUL included.
+SOCKET_PATH_MAX = 107 if sys.platform.startswith("linux") else 103
+
+
 def execute(source: Path, target: Path, parameters: dict, kernel: str | None = None) -> float:
     """Execute ``source`` into ``target``; return the seconds taken.
 
@@ -265,19 +283,30 @@ def execute(source: Path, target: Path, parameters: dict, kernel: str | None = N
     target.parent.mkdir(parents=True, exist_ok=True)
     previous = os.environ.get(TXN_ENV)
     os.environ["VERZAMELBRIEF_ROOT"] = str(paths.ROOT)  # the kernel works on the same checkout
-    runtime_dir = manager_class = None
+    base = Path(tempfile.gettempdir())
+    longest_socket = base / f"verzamelbrief-kernel-{'x' * 8}" / "ipc-99"
+    if len(os.fsencode(longest_socket)) > SOCKET_PATH_MAX:
+        raise NotebookFailed(f"{paths.relative(source)}: the temporary folder {base} is too long for the kernel's "
+                             f"sockets ({len(os.fsencode(longest_socket))} bytes, at most {SOCKET_PATH_MAX}); "
+                             f"set a shorter TMPDIR, e.g. TMPDIR=/tmp")
+    runtime_dir = None
     try:
+        while runtime_dir is None:
+            # named before it is made: a signal that arrives just after the folder is made finds it named
+            runtime_dir = base / f"verzamelbrief-kernel-{secrets.token_hex(4)}"
+            try:
+                runtime_dir.mkdir(mode=0o700)
+            except FileExistsError:  # another run's folder: not this run's to remove
+                runtime_dir = None
         # inside the try: building the class imports jupyter_client, long enough for a signal
-        runtime_dir = Path(tempfile.mkdtemp(prefix="verzamelbrief-kernel-"))
         manager_class = kernel_manager_class(runtime_dir)
         with transaction(target.parent / f".{target.stem}.txn") as txn:
             os.environ[TXN_ENV] = str(txn.manifest)
             with atomic_path(target) as tmp:
                 _papermill(source, tmp, target, parameters, kernel, manager_class, txn)
     finally:
-        if manager_class is not None:
-            manager_class.stop_launched()  # before the folder goes: a live kernel would make it again
         if runtime_dir is not None:
+            stop_kernels(runtime_dir)  # before the folder goes: a live kernel would make it again
             shutil.rmtree(runtime_dir, ignore_errors=True)
         if previous is None:
             os.environ.pop(TXN_ENV, None)
