@@ -487,6 +487,37 @@ def test_a_temporary_folder_too_long_for_the_kernel_s_sockets_is_named_in_one_li
     assert list(deep.iterdir()) == []
 
 
+def test_a_signal_during_python_s_first_look_at_the_temporary_folder_leaves_nothing_there(tiny_notebook, kernel_tmp,
+                                                                                          tmp_path, monkeypatch):
+    """Python's first ``gettempdir()`` writes a file there and removes it; SIGTERM just after
+    the file was opened left it behind (seen with two notebooks starting while a build was
+    stopped). The signal is real, sent to this process, with the runner's own handler."""
+    import signal
+    import tempfile
+
+    from verzamelbrief.run import _terminate, execute
+
+    monkeypatch.setattr(tempfile, "tempdir", None)  # so the look happens, in kernel_tmp
+    monkeypatch.setenv("TMPDIR", str(kernel_tmp))
+    real_open = os.open
+
+    def open_then_signal(path, *args, **kwargs):
+        fd = real_open(path, *args, **kwargs)
+        if Path(path).parent == kernel_tmp:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return fd
+
+    monkeypatch.setattr(os, "open", open_then_signal)
+    handlers = {sig: signal.signal(sig, _terminate) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            execute(tiny_notebook, tmp_path / "out" / "tiny.ipynb", {})
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+    assert list(kernel_tmp.iterdir()) == []
+
+
 def test_a_signal_just_after_the_kernel_folder_is_made_leaves_no_folder(tiny_notebook, kernel_tmp, tmp_path, monkeypatch):
     """The window the slow test ``[kernel starting]`` hit once in CI: the folder made, not yet named."""
     from verzamelbrief.run import execute

@@ -263,6 +263,22 @@ def normalise(nb) -> None:
             cell["id"] = "injected-parameters"
 
 
+def _temporary_folder() -> Path:
+    """``tempfile.gettempdir()``, with SIGINT and SIGTERM held back meanwhile.
+
+    Python's first look at the temporary folder writes a file there and removes it; a signal
+    that arrived just after the file was opened left it behind (seen in a build interrupted
+    while two notebooks were starting). A held-back signal arrives once the look is over.
+    """
+    import tempfile
+
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        return Path(tempfile.gettempdir())
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
 #: The longest path of a kernel's IPC socket: the socket address holds 108 bytes on Linux and
 #: 104 on macOS, the final NUL included.
 SOCKET_PATH_MAX = 107 if sys.platform.startswith("linux") else 103
@@ -277,13 +293,11 @@ def execute(source: Path, target: Path, parameters: dict, kernel: str | None = N
     Every name used (staged files, the transaction's list, the kernel's folder) is unique
     to this run.
     """
-    import tempfile
-
     start = time.monotonic()
     target.parent.mkdir(parents=True, exist_ok=True)
     previous = os.environ.get(TXN_ENV)
     os.environ["VERZAMELBRIEF_ROOT"] = str(paths.ROOT)  # the kernel works on the same checkout
-    base = Path(tempfile.gettempdir())
+    base = _temporary_folder()
     longest_socket = base / f"verzamelbrief-kernel-{'x' * 8}" / "ipc-99"
     if len(os.fsencode(longest_socket)) > SOCKET_PATH_MAX:
         raise NotebookFailed(f"{paths.relative(source)}: the temporary folder {base} is too long for the kernel's "
