@@ -432,136 +432,59 @@ def test_kernel_folder_of_its_own_is_removed_with_the_kernel_resources():
     assert not folder.exists()
 
 
-@pytest.fixture
-def kernel_tmp(monkeypatch) -> Path:
-    """The temporary folder :func:`verzamelbrief.run.execute` makes its kernel folder in: a short
-    one of its own (pytest's folders are too long for the kernel's sockets under xdist)."""
-    import tempfile
+@pytest.fixture(scope="module")
+def interrupted(request) -> dict:
+    """What :mod:`tests/interrupts.py`'s cases raised and left behind: run once for the whole
+    test run, in a process of its own (the cases patch process-wide state)."""
+    import sharedwork
 
-    folder = Path(tempfile.mkdtemp(prefix="vb-"))
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
+    def cases(folder: Path) -> dict:
+        proc = subprocess.run([PY, str(ROOT / "tests" / "interrupts.py"), str(folder)], capture_output=True, text=True,
+                              cwd=ROOT, env={**os.environ, "VERZAMELBRIEF_ROOT": str(ROOT)}, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout.splitlines()[-1])
 
-
-@pytest.fixture
-def tiny_notebook(tmp_path, kernel_tmp, monkeypatch) -> Path:
-    """A one-cell notebook that shows its kernel's temporary folder."""
-    import nbformat
-
-    monkeypatch.setenv("VERZAMELBRIEF_ROOT", str(ROOT))  # execute sets it for its kernel
-    source = tmp_path / "tiny.ipynb"
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import tempfile\ntempfile.gettempdir()")])
-    nb.metadata["kernelspec"] = {"name": "verzamelbrief-inburgering", "display_name": "Python", "language": "python"}
-    nbformat.write(nb, source)
-    return source
+    # the shared folder's short path: a kernel's socket paths are limited to 107 bytes
+    return sharedwork.once(request.config.shared_folder / "interrupts", "the cases of tests/interrupts.py", cases,
+                           to_json=lambda value: value)
 
 
-def test_a_kernel_keeps_its_temporary_files_in_the_run_s_own_folder(tiny_notebook, kernel_tmp, tmp_path):
-    """So what a killed kernel leaves there goes with the folder (CI once found Python's check
-    of its temporary folder, an empty file, left in $TMPDIR)."""
-    import nbformat
-
-    from verzamelbrief.run import execute
-
-    target = tmp_path / "out" / "tiny.ipynb"
-    execute(tiny_notebook, target, {})
-    shown = nbformat.read(target, as_version=4).cells[0].outputs[0]["data"]["text/plain"]
-    assert re.fullmatch(rf"'{re.escape(str(kernel_tmp))}/verzamelbrief-kernel-[0-9a-f]{{8}}/tmp'", shown), shown
-    assert list(kernel_tmp.iterdir()) == []
+def test_a_kernel_keeps_its_temporary_files_in_the_run_s_own_folder(interrupted):
+    """So what a killed kernel was writing there goes with the folder."""
+    case = interrupted["kernel temp"]
+    assert case["raised"] is None, case
+    assert re.fullmatch(rf"'{re.escape(case['base'])}/verzamelbrief-kernel-[0-9a-f]{{8}}/tmp'", case["shown"]), case
+    assert case["left"] == []
 
 
-def test_a_temporary_folder_too_long_for_the_kernel_s_sockets_is_named_in_one_line(tiny_notebook, kernel_tmp, tmp_path,
-                                                                                    monkeypatch):
-    import tempfile
-
-    from verzamelbrief.run import NotebookFailed, execute
-
-    deep = kernel_tmp / ("d" * 80)
-    deep.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(deep))
-    with pytest.raises(NotebookFailed, match=r"the temporary folder .* is too long for the kernel's sockets "
-                                             r"\(\d+ bytes, at most \d+\); set a shorter TMPDIR") as caught:
-        execute(tiny_notebook, tmp_path / "out" / "tiny.ipynb", {})
-    assert "\n" not in str(caught.value)
-    assert list(deep.iterdir()) == []
+def test_a_temporary_folder_too_long_for_the_kernel_s_sockets_is_named_in_one_line(interrupted):
+    case = interrupted["too long"]
+    assert case["raised"] == "NotebookFailed"
+    assert re.fullmatch(r"\S+tiny\.ipynb: the temporary folder \S+ is too long for the kernel's sockets "
+                        r"\(\d+ bytes, at most \d+\); set a shorter TMPDIR, e.g. TMPDIR=/tmp", case["message"]), case
+    assert case["left"] == []
 
 
-def test_a_signal_during_python_s_first_look_at_the_temporary_folder_leaves_nothing_there(tiny_notebook, kernel_tmp,
-                                                                                          tmp_path, monkeypatch):
+def test_a_signal_during_python_s_first_look_at_the_temporary_folder_leaves_nothing_there(interrupted):
     """Python's first ``gettempdir()`` writes a file there and removes it; SIGTERM just after
-    the file was opened left it behind (seen with two notebooks starting while a build was
-    stopped). The signal is real, sent to this process, with the runner's own handler."""
-    import signal
-    import tempfile
-
-    from verzamelbrief.run import _terminate, execute
-
-    monkeypatch.setattr(tempfile, "tempdir", None)  # so the look happens, in kernel_tmp
-    monkeypatch.setenv("TMPDIR", str(kernel_tmp))
-    real_open = os.open
-
-    def open_then_signal(path, *args, **kwargs):
-        fd = real_open(path, *args, **kwargs)
-        if Path(path).parent == kernel_tmp:
-            os.kill(os.getpid(), signal.SIGTERM)
-        return fd
-
-    monkeypatch.setattr(os, "open", open_then_signal)
-    handlers = {sig: signal.signal(sig, _terminate) for sig in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            execute(tiny_notebook, tmp_path / "out" / "tiny.ipynb", {})
-    finally:
-        for sig, handler in handlers.items():
-            signal.signal(sig, handler)
-    assert list(kernel_tmp.iterdir()) == []
+    the file was opened left it behind (seen with two notebooks starting while a build was stopped)."""
+    case = interrupted["first look"]
+    assert case["raised"] == "KeyboardInterrupt"
+    assert case["left"] == []
 
 
-def test_a_signal_just_after_the_kernel_folder_is_made_leaves_no_folder(tiny_notebook, kernel_tmp, tmp_path, monkeypatch):
-    """The window the slow test ``[kernel starting]`` hit once in CI: the folder made, not yet named."""
-    from verzamelbrief.run import execute
-
-    made = []
-    real_mkdir = os.mkdir
-
-    def mkdir_then_signal(path, *args, **kwargs):
-        real_mkdir(path, *args, **kwargs)
-        if Path(path).name.startswith("verzamelbrief-kernel-"):
-            made.append(Path(path))
-            raise KeyboardInterrupt("signal 15")
-
-    monkeypatch.setattr(os, "mkdir", mkdir_then_signal)
-    with pytest.raises(KeyboardInterrupt):
-        execute(tiny_notebook, tmp_path / "out" / "tiny.ipynb", {})
-    assert made and not made[0].exists()
+def test_a_signal_just_after_the_kernel_folder_is_made_leaves_no_folder(interrupted):
+    case = interrupted["folder made"]
+    assert case["raised"] == "KeyboardInterrupt"
+    assert case["left"] == []
 
 
-def test_a_kernel_whose_launch_was_interrupted_is_stopped_before_its_folder_goes(tiny_notebook, kernel_tmp, tmp_path,
-                                                                                  monkeypatch):
-    """A signal that arrives between the kernel's start and the launcher's return: jupyter_client
-    never learns of that process, and a kernel left running makes its folder again."""
-    from jupyter_client.provisioning import local_provisioner
-
-    from verzamelbrief.run import execute
-
-    started = []
-    real_launch = local_provisioner.launch_kernel
-
-    def launch_then_signal(*args, **kwargs):
-        started.append(real_launch(*args, **kwargs))
-        raise KeyboardInterrupt("signal 15")
-
-    monkeypatch.setattr(local_provisioner, "launch_kernel", launch_then_signal)
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            execute(tiny_notebook, tmp_path / "out" / "tiny.ipynb", {})
-        assert len(started) == 1
-        assert started[0].poll() is not None, "the kernel still runs"
-        assert list(kernel_tmp.iterdir()) == []
-    finally:
-        for process in started:
-            process.kill()
+def test_a_kernel_whose_launch_was_interrupted_is_stopped_before_its_folder_goes(interrupted):
+    """jupyter_client never learns of that process, and a kernel left running makes its folder again."""
+    case = interrupted["kernel launch"]
+    assert case["raised"] == "KeyboardInterrupt" and case["started"] == 1
+    assert case["still_running"] == [], "the kernel still runs"
+    assert case["left"] == []
 
 
 def test_kernel_spec_of_a_copied_environment_is_repaired(tmp_path, monkeypatch):
