@@ -84,8 +84,11 @@ def first_look(source: Path, base: Path, out: Path) -> dict:
 
     handlers = {sig: signal.signal(sig, run._terminate) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        with temporary_folder(None), mock.patch.dict(os.environ, {"TMPDIR": str(base)}), \
-                mock.patch.object(os, "open", open_then_signal):
+        with (
+            temporary_folder(None),
+            mock.patch.dict(os.environ, {"TMPDIR": str(base)}),
+            mock.patch.object(os, "open", open_then_signal),
+        ):
             result = attempt(source, out)
     finally:
         for sig, handler in handlers.items():

@@ -20,6 +20,7 @@ FORMATTED = [
     "src/verzamelbrief/buildlog.py",
     "tests/bare.py",
     "tests/hooks.py",
+    "tests/interrupts.py",
     "tests/test_habits.py",
     "tests/test_lab.py",
     "tests/test_buildlog.py",
