@@ -53,9 +53,8 @@ def kernel_manager_class(runtime_dir: Path | None = None):
       their folder. An interrupted run never shuts its kernel down (the interrupt leaves
       nbclient's clean-up unrun), and a kernel that is still starting creates its folder
       again and leaves it behind when it notices its parent has gone.
-    - The kernel's ``TMPDIR`` is ``tmp`` in that folder, so what the kernel leaves there
-      goes with the folder: a kernel killed while Python was checking its temporary
-      folder (a file written and removed at once) left that file in ``$TMPDIR``.
+    - The kernel's ``TMPDIR`` is ``tmp`` in that folder, so whatever a kernel killed at any
+      moment was writing there goes with the folder.
     """
     import tempfile
 
